@@ -1,0 +1,1 @@
+"""How a context reaches a cluster. Never imports pykctl."""

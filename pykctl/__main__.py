@@ -1,0 +1,5 @@
+"""``python -m pykctl``."""
+
+from pykctl.cli.main import main
+
+main()

@@ -1,0 +1,1 @@
+"""The command-line interface: kubectl's verbs, flags, output and exit codes."""

@@ -1,0 +1,108 @@
+"""The ``pykctl`` root command: the command registry, grouped as kubectl's help groups them.
+
+Subcommands are registered by import path and imported only when run, so ``pykctl --help``
+and ``pykctl config current-context`` load nothing they do not use. Entries are listed in
+kubectl's registration order, which is also the order of "Did you mean this?" suggestions.
+"""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+import click
+
+from pykctl.cli.command import PROGRAM, Entry, Help, KGroup, render_help
+from pykctl.cli.errors import CommandError, RawError
+
+BASIC_BEGINNER = "Basic Commands (Beginner)"
+BASIC_INTERMEDIATE = "Basic Commands (Intermediate)"
+DEPLOY = "Deploy Commands"
+CLUSTER_MANAGEMENT = "Cluster Management Commands"
+TROUBLESHOOTING = "Troubleshooting and Debugging Commands"
+ADVANCED = "Advanced Commands"
+SETTINGS = "Settings Commands"
+
+GROUPS = [
+    BASIC_BEGINNER,
+    BASIC_INTERMEDIATE,
+    DEPLOY,
+    CLUSTER_MANAGEMENT,
+    TROUBLESHOOTING,
+    ADVANCED,
+    SETTINGS,
+]
+
+ENTRIES = [
+    Entry("config", "pykctl.cli.commands.config:config", "Modify kubeconfig files"),
+    Entry(
+        "version",
+        "pykctl.cli.commands.version:version",
+        "Print the client and server version information",
+    ),
+    Entry(
+        "options",
+        "pykctl.cli.commands.options:options",
+        "Print the list of flags inherited by all commands",
+        hidden=True,
+    ),
+    Entry(
+        "__keyring-credential",
+        "pykctl.cli.commands.keyring_credential:keyring_credential",
+        "Print an ExecCredential holding a token kept in the OS keyring",
+        hidden=True,
+    ),
+]
+
+HELP = Help(
+    use=PROGRAM,
+    short=f"{PROGRAM} controls the Kubernetes cluster manager",
+    long=f"""{PROGRAM} controls the Kubernetes cluster manager.
+
+ It behaves like kubectl 1.37 and can run a local cluster of its own. Find more information at: https://kubernetes.io/docs/reference/kubectl/""",
+    flags_in_use_line=True,
+)
+
+
+def levenshtein(a: str, b: str) -> int:
+    """Edit distance between ``a`` and ``b``."""
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+class RootGroup(KGroup):
+    """The root: its help goes to stdout, and unknown commands get cobra's suggestions."""
+
+    def run_without_subcommand(self, ctx: click.Context, stderr: TextIO) -> int:
+        from pykctl.cli.command import _streams
+
+        _, stdout, _ = _streams(ctx)
+        stdout.write(render_help(self, PROGRAM))
+        return 0
+
+    def suggestions(self, typed: str) -> list[str]:
+        lowered = typed.lower()
+        return [
+            e.name
+            for e in self.entries.values()
+            if not e.hidden
+            and (levenshtein(lowered, e.name.lower()) <= 2 or e.name.lower().startswith(lowered))
+        ]
+
+    def unknown_command(self, ctx: click.Context, name: str, rest: list[str]) -> Exception:
+        argv: list[str] = ctx.meta.get("pykctl.argv", [])
+        if argv and argv[0].startswith("-"):
+            return RawError(f"Error: flags cannot be placed before plugin name: {argv[0]}")
+        message = f'unknown command "{name}" for "{PROGRAM}"'
+        found = self.suggestions(name)
+        if found:
+            message += "\n\nDid you mean this?\n" + "".join(f"\t{s}\n" for s in found)
+            message = message.rstrip("\n")
+        return CommandError(message)
+
+
+root = RootGroup(PROGRAM, HELP, entries=ENTRIES, groups=GROUPS)

@@ -1,0 +1,1 @@
+"""kubeconfig files: loading and merging, contexts, writing changes back, keyring credentials."""
