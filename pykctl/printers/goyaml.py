@@ -127,8 +127,8 @@ _TRUE_WORDS = frozenset("y Y yes Yes YES true True TRUE on On ON".split())
 
 
 def resolves_to_string(s: str) -> bool:
-    """True when go-yaml v2 writes ``s`` plain (it reads back as a string)."""
-    return resolve_plain(s) is _STR and not _BASE60_FLOAT.match(s)
+    """True when go-yaml v2 writes ``s`` plain (it reads back as a string; ``<<`` too)."""
+    return resolve_plain(s) in (_STR, _MERGE) and not _BASE60_FLOAT.match(s)
 
 
 def natural_less(a: str, b: str) -> bool:

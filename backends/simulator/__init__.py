@@ -1,0 +1,2 @@
+"""The bundled simulator: a local Kubernetes cluster in pure Python (daemon, API server, store,
+controllers, kubelet)."""

@@ -1,0 +1,2 @@
+"""The simulator's Kubernetes API server (aiohttp): routes, discovery, admission, patches,
+tables, watch."""
