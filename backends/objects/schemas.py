@@ -25,7 +25,7 @@ Schema = dict[str, Any]
 @functools.cache
 def definitions() -> dict[str, Schema]:
     """Every definition by its full name."""
-    path = resources.files("kubernetes_validate").joinpath(_DIRECTORY, "_definitions.json")
+    path = resources.files("kubernetes_validate") / _DIRECTORY / "_definitions.json"
     with path.open("rb") as f:
         data: dict[str, Schema] = json.load(f)["$defs"]
     return data

@@ -10,6 +10,7 @@ import ssl
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -153,12 +154,12 @@ def test_missing_keyring_entry_is_a_clear_error(tmp_path: Path) -> None:
     )
     Path(os.environ["PYKCTL_TEST_KEYRING_FILE"]).unlink()
     user = files.load_file(kubeconfig).users["ci"]
-    with pytest.raises(Exception, match="no token for .* in the OS keyring"):
+    with pytest.raises(Exception, match=r"no token for .* in the OS keyring"):
         credentials.token_for(user)
 
 
 class _Recorder(http.server.BaseHTTPRequestHandler):
-    seen: list[str | None] = []
+    seen: ClassVar[list[str | None]] = []
 
     def do_GET(self) -> None:
         _Recorder.seen.append(self.headers.get("Authorization"))
