@@ -14,6 +14,7 @@ import sys
 import traceback
 from typing import TextIO
 
+from backends.errors import ApiError, ConnectionFailed
 from pykctl.kubeconfig.errors import ConfigurationError, KubeconfigError
 
 DEFAULT_ERROR_EXIT_CODE = 1
@@ -53,8 +54,41 @@ class Exit(Exception):
         self.code = code
 
 
+def _api_error_message(err: ApiError) -> str:
+    """kubectl's StandardErrorMessage for a Status from the server."""
+    if err.code == 401:
+        return f"error: You must be logged in to the server ({err.message or 'Unauthorized'})"
+    if err.reason == "Invalid" and err.causes:
+        details = err.status.get("details") or {}
+        kind = details.get("kind", "")
+        group = details.get("group", "")
+        qualified = f"{kind}.{group}" if group else kind
+        lines = [f'The {qualified} "{details.get("name", "")}" is invalid: ']
+        seen: list[str] = []
+        for cause in err.causes:
+            text = (
+                f"* {cause.get('field')}: {cause.get('message', '')}"
+                if cause.get("field")
+                else f"* {cause.get('message', '')}"
+            )
+            if text not in seen:
+                seen.append(text)
+        if len(seen) == 1:
+            return lines[0] + seen[0][2:]
+        return lines[0] + "\n" + "\n".join(seen)
+    if err.reason:
+        return f"Error from server ({err.reason}): {err.message}"
+    return f"Error from server: {err.message}"
+
+
 def message_for(err: BaseException) -> str:
     """The text kubectl prints for ``err`` (without the trailing newline)."""
+    if isinstance(err, ApiError):
+        return _api_error_message(err)
+    if isinstance(err, ConnectionFailed):
+        if err.refused:
+            return f"The connection to the server {err.host} was refused - did you specify the right host or port?"
+        return f"Unable to connect to the server: {err.detail}"
     if isinstance(err, ConfigurationError):
         return f"Error in configuration: {err}"
     if isinstance(err, RawError):
@@ -80,9 +114,9 @@ def report(err: BaseException, stderr: TextIO | None = None) -> int:
         return err.code
     if isinstance(err, KeyboardInterrupt):
         return 130
-    if not isinstance(err, (CommandError, KubeconfigError, OSError)) and os.environ.get(
-        "PYKCTL_TRACEBACK"
-    ):
+    if not isinstance(
+        err, (CommandError, KubeconfigError, OSError, ApiError, ConnectionFailed)
+    ) and os.environ.get("PYKCTL_TRACEBACK"):
         traceback.print_exception(err, file=stream)
     message = message_for(err)
     stream.write(message if message.endswith("\n") else message + "\n")

@@ -72,7 +72,8 @@ def _command_rows(group: KGroup, names: list[str], width: int) -> str:
 
 def _commands_block(group: KGroup, path: str) -> str:
     names = group.list_commands(click.Context(group))
-    width = max([11, *(len(n) for n in names)])
+    # cobra pads to the longest name, hidden commands included, internal "__" ones not
+    width = max([11, *(len(n) for n in names if not n.startswith("__"))])
     visible = [n for n in names if not group.is_hidden(n)]
     if not group.groups:
         return "Available Commands:\n" + _command_rows(group, visible, width)
@@ -81,7 +82,8 @@ def _commands_block(group: KGroup, path: str) -> str:
     for title in group.groups:
         members = [e.name for e in group.entries.values() if e.group == title and not e.hidden]
         grouped.update(members)
-        blocks.append(f"{title}:\n" + _command_rows(group, members, width))
+        if members:  # pykctl shows only the groups it has commands in
+            blocks.append(f"{title}:\n" + _command_rows(group, members, width))
     others = [n for n in visible if n not in grouped]
     blocks.append("Other Commands:\n" + _command_rows(group, others, width))
     return "\n".join(blocks)

@@ -33,6 +33,12 @@ GROUPS = [
 ]
 
 ENTRIES = [
+    Entry(
+        "get",
+        "pykctl.cli.commands.get:get",
+        "Display one or many resources",
+        group=BASIC_INTERMEDIATE,
+    ),
     Entry("config", "pykctl.cli.commands.config:config", "Modify kubeconfig files"),
     Entry(
         "version",
@@ -44,6 +50,11 @@ ENTRIES = [
         "pykctl.cli.commands.options:options",
         "Print the list of flags inherited by all commands",
         hidden=True,
+    ),
+    Entry(
+        "sim",
+        "pykctl.cli.commands.sim:sim",
+        "Manage the bundled local simulator cluster (pykctl only)",
     ),
     Entry(
         "__keyring-credential",

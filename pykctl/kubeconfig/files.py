@@ -14,10 +14,10 @@ import stat
 import tempfile
 from collections.abc import Iterator
 
+from backends.objects import goyaml
 from pykctl.kubeconfig import schema
 from pykctl.kubeconfig.errors import KubeconfigError
 from pykctl.kubeconfig.model import Config
-from pykctl.printers import goyaml
 
 
 def load_file(path: str) -> Config:

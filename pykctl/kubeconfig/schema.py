@@ -26,7 +26,7 @@ import binascii
 from dataclasses import dataclass, field
 from typing import Any
 
-from pykctl.printers.gofmt import quote
+from backends.objects.gofmt import quote
 
 # Field kinds.
 STRING, BOOL, BYTES, STRINGS, STRING_MAP, STRINGS_MAP, RAW = (
@@ -392,7 +392,7 @@ def _go_v(value: Any, f: Field | None, struct: Struct | None = None, top: bool =
         assert f.struct is not None
         return "[" + " ".join(_go_v(item, None, f.struct) for item in (value or [])) + "]"
     if f.kind == RAW:
-        from pykctl.printers import gojson
+        from backends.objects import gojson
 
         raw = "" if value is None else gojson.dumps(value)
         return "{[" + " ".join(str(b) for b in raw.encode()) + "] <nil>}"

@@ -12,7 +12,7 @@ Invariants: map keys are printed in sorted order (``fmt`` sorts map keys); float
 
 from __future__ import annotations
 
-from pykctl.printers.gofmt import format_g
+from backends.objects.gofmt import format_g
 
 _QUOTE_ESCAPES = {
     "\a": "\\a",

@@ -36,9 +36,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from pykctl.printers import gojson
+from backends.objects import gojson
+from backends.objects.gofmt import format_g
 from pykctl.printers.godump import go_quote, go_sharp_v, go_sprint
-from pykctl.printers.gofmt import format_g
 
 __all__ = [
     "JSONPathError",

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pykctl.printers import gojson, goyaml
+from backends.objects import gojson, goyaml
 
 
 class OutputError(Exception):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from pykctl.printers import goyaml
+from backends.objects import goyaml
 
 
 @pytest.mark.parametrize(

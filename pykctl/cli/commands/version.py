@@ -12,11 +12,11 @@ import platform
 import sys
 from typing import Any
 
+from backends.objects import gojson, goyaml
 from pykctl import KUBECTL_COMPAT_VERSION, __version__
 from pykctl.cli.command import Help, Invocation, KCommand
 from pykctl.cli.errors import CommandError
 from pykctl.cli.flags import BOOL, Flag
-from pykctl.printers import gojson, goyaml
 
 HELP = Help(
     use="version",

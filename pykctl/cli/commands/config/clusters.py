@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import os
 
+from backends.objects.gofmt import quote
 from pykctl.cli.command import Help, Invocation, KCommand
 from pykctl.cli.commands.config.common import require_args_or_help, starting_config
 from pykctl.cli.errors import CommandError
 from pykctl.cli.flags import BOOL, Flag
 from pykctl.kubeconfig.loader import modify_config
 from pykctl.kubeconfig.model import Entry
-from pykctl.printers.gofmt import quote
 
 
 def run_get_clusters(inv: Invocation) -> int:

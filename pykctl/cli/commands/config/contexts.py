@@ -7,12 +7,12 @@ the delete messages, as kubectl does. ``--context`` never changes what these com
 
 from __future__ import annotations
 
+from backends.objects.gofmt import quote as go_quote
 from pykctl.cli.command import PROGRAM, Help, Invocation, KCommand
 from pykctl.cli.commands.config.common import require_args_or_help, starting_config
 from pykctl.cli.errors import CommandError, RawError
 from pykctl.cli.flags import BOOL, Flag
 from pykctl.kubeconfig.loader import modify_config
-from pykctl.printers.gofmt import quote as go_quote
 from pykctl.printers.tabwriter import align
 
 

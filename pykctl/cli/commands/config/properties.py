@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from backends.objects.gofmt import quote
 from pykctl.cli.command import Help, Invocation, KCommand
 from pykctl.cli.commands.config.common import require_args_or_help, starting_config
 from pykctl.cli.errors import CommandError
@@ -19,7 +20,6 @@ from pykctl.cli.flags import BOOL, Flag, parse_bool
 from pykctl.kubeconfig.loader import modify_config
 from pykctl.kubeconfig.model import Config, Section
 from pykctl.kubeconfig.schema import DecodeError, go_base64_decode
-from pykctl.printers.gofmt import quote
 
 # Field types of the internal Config.
 STRING, BOOL_FIELD, BYTES, STRINGS, STRINGS_MAP, POINTER, EXTENSIONS, ORIGIN = (

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 
+from backends.objects.gofmt import quote
 from pykctl.cli.command import Help, Invocation, KCommand
 from pykctl.cli.commands.config.clusters import read_or_none, set_field, stat_for_embedding
 from pykctl.cli.commands.config.common import go_list, starting_config
@@ -16,7 +17,6 @@ from pykctl.cli.errors import CommandError, UsageError
 from pykctl.cli.flags import BOOL, STRING_ARRAY, STRING_SLICE, Flag
 from pykctl.kubeconfig.loader import modify_config
 from pykctl.kubeconfig.model import Entry
-from pykctl.printers.gofmt import quote
 
 
 def run_get_users(inv: Invocation) -> int:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pykctl.printers.gofmt import format_json_float
+from backends.objects.gofmt import format_json_float
 
 _encode_string = json.encoder.encode_basestring
 

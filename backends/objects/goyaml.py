@@ -23,7 +23,7 @@ from typing import Any, ClassVar
 
 import yaml
 
-from pykctl.printers.gofmt import format_g
+from backends.objects.gofmt import format_g
 
 _Dumper: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 

@@ -1,0 +1,256 @@
+"""The API server's HTTP layer (aiohttp): authentication, routing, errors as Status objects.
+
+Every request but the health and version endpoints needs ``Authorization: Bearer <token>``;
+without it the answer is 401 with an Unauthorized Status. Paths are normalised (``/api/`` is
+``/api``) and routed by shape: health, version, discovery, OpenAPI, then the REST tree. Any
+error becomes kube-apiserver's Status JSON; an unexpected exception is a 500 InternalError and is
+logged, never shown as a traceback to the client.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+from backends.simulator.apiserver import paths, status
+from backends.simulator.apiserver.bodies import (
+    PATCH_TYPES,
+    Accept,
+    decode,
+    encode,
+    media_type,
+    negotiate,
+)
+from backends.simulator.apiserver.resources import ResourceType
+from backends.simulator.apiserver.rest import Body, Response, Rest, list_object
+from backends.simulator.apiserver.reviews import REVIEWS
+from backends.simulator.apiserver.reviews import answer as answer_review
+from backends.simulator.clock import Clock
+
+log = logging.getLogger("pykctl.simulator.apiserver")
+
+PUBLIC_PATHS = ("/healthz", "/livez", "/readyz", "/version")
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+SubresourceHandler = Callable[[web.Request, paths.Target], Awaitable[web.StreamResponse]]
+
+
+@dataclass
+class ServerContext:
+    """What the HTTP layer needs from the rest of the simulator."""
+
+    rest: Rest
+    clock: Clock
+    token: str
+    address: str = "127.0.0.1:6443"
+    # Subresources served by other parts of the simulator (log, exec, ...), by name.
+    subresource_handlers: dict[str, SubresourceHandler] = field(default_factory=dict)
+
+
+def json_response(code: int, body: Any, warnings: list[str] | None = None) -> web.Response:
+    headers = {"Content-Type": "application/json"}
+    response = web.Response(status=code, body=encode(body), headers=headers)
+    for warning in warnings or []:
+        response.headers.add("Warning", f'299 - "{warning}"')
+    return response
+
+
+def status_response(err: status.ApiStatus) -> web.Response:
+    return json_response(err.code, err.body())
+
+
+def _authorized(request: web.Request, token: str) -> bool:
+    header = request.headers.get("Authorization", "")
+    scheme, _, presented = header.partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(
+        presented.strip().encode(), token.encode()
+    )
+
+
+def make_app(context: ServerContext) -> web.Application:
+    """The aiohttp application of one simulator API server."""
+
+    @web.middleware
+    async def errors_and_auth(request: web.Request, handler: Handler) -> web.StreamResponse:
+        path = request.path.rstrip("/") or "/"
+        if path not in PUBLIC_PATHS and not _authorized(request, context.token):
+            return status_response(status.unauthorized())
+        try:
+            return await handler(request)
+        except status.ApiStatus as err:
+            return status_response(err)
+        except web.HTTPException:
+            raise
+        except Exception as err:  # the client gets a Status, the log gets the traceback
+            log.exception("internal error serving %s %s", request.method, request.path)
+            return status_response(status.internal(f"{type(err).__name__}: {err}"))
+
+    async def dispatch(request: web.Request) -> web.StreamResponse:
+        path = request.path.rstrip("/") or "/"
+        if path in ("/healthz", "/livez", "/readyz"):
+            return web.Response(text="ok", content_type="text/plain")
+        if path.startswith(("/healthz/", "/livez/", "/readyz/")):
+            return web.Response(text="ok", content_type="text/plain")
+        from backends.simulator.apiserver import discovery, openapi
+
+        document = discovery.discovery_document(
+            path, request.headers.get("Accept"), context.address
+        )
+        if document is not None:
+            return web.Response(body=document.body, headers={"Content-Type": document.content_type})
+        if path == "/openapi/v2" or path.startswith("/openapi/"):
+            served = openapi.serve(
+                path, request.query.get("hash"), request.headers.get("If-None-Match")
+            )
+            if served is None:
+                raise status.path_not_found()
+            return web.Response(status=served.status, body=served.body, headers=served.headers)
+        try:
+            target = paths.parse(path)
+        except paths.UnknownPath:
+            raise status.path_not_found() from None
+        return await rest_request(context, request, target)
+
+    app = web.Application(middlewares=[errors_and_auth], client_max_size=64 * 1024 * 1024)
+    app.router.add_route("*", "/{tail:.*}", dispatch)
+    return app
+
+
+async def _body(request: web.Request) -> Any:
+    return decode(await request.read(), request.headers.get("Content-Type"))
+
+
+async def _raw_body(request: web.Request) -> Body:
+    return Body(await request.read(), request.headers.get("Content-Type"))
+
+
+def _delete_options(raw: bytes, request: web.Request) -> dict[str, Any]:
+    options: dict[str, Any] = {}
+    if raw.strip():
+        try:
+            parsed = json.loads(raw)
+        except ValueError as err:
+            raise status.bad_request(f"couldn't decode DeleteOptions: {err}") from None
+        if isinstance(parsed, dict):
+            options = parsed
+    query = request.query
+    if "gracePeriodSeconds" in query:
+        options["gracePeriodSeconds"] = int(query["gracePeriodSeconds"])
+    if "propagationPolicy" in query:
+        options["propagationPolicy"] = query["propagationPolicy"]
+    return options
+
+
+async def rest_request(
+    context: ServerContext, request: web.Request, target: paths.Target
+) -> web.StreamResponse:
+    """Run one REST request against ``target``."""
+    rest = context.rest
+    resource = target.resource
+    method = request.method
+    query = request.query
+    accept = negotiate(request.headers.get("Accept"), query.get("includeObject"))
+
+    def respond(response: Response) -> web.Response:
+        body = response.body
+        if (
+            accept.table
+            and isinstance(body, dict)
+            and body.get("kind") == resource.kind
+            and method == "GET"
+        ):
+            rv = (body.get("metadata") or {}).get("resourceVersion", "")
+            body = as_table(rest, resource, [body], accept, {"resourceVersion": rv})
+        return json_response(response.code, body, response.warnings)
+
+    if target.subresource is not None:
+        handler = context.subresource_handlers.get(target.subresource)
+        if handler is not None:
+            return await handler(request, target)
+        from backends.simulator.apiserver import subresources
+
+        return await subresources.serve(context, request, target)
+
+    verb = {
+        ("GET", True): "watch" if query.get("watch") in ("true", "1") else "list",
+        ("GET", False): "watch" if query.get("watch") in ("true", "1") else "get",
+        ("POST", True): "create",
+        ("PUT", False): "update",
+        ("PATCH", False): "patch",
+        ("DELETE", False): "delete",
+        ("DELETE", True): "deletecollection",
+    }.get((method, target.is_collection))
+    if (
+        verb is None
+        or (verb not in resource.verbs and verb != "watch")
+        or (verb == "watch" and "watch" not in resource.verbs)
+    ):
+        raise status.method_not_supported(resource, _verb_name(method, target))
+    if verb == "watch":
+        from backends.simulator.apiserver import watch
+
+        return await watch.serve(request, rest, target, accept)
+    if verb == "get":
+        return respond(Response(200, rest.get(target)))
+    if verb == "list":
+        items, metadata = rest.list_objects(target, query)
+        if accept.table:
+            return json_response(200, as_table(rest, resource, items, accept, metadata))
+        return json_response(200, list_object(resource, items, metadata))
+    if verb == "create" and resource.plural in REVIEWS:
+        return json_response(201, answer_review(resource, await _body(request), context.token))
+    if verb == "create":
+        if not resource.namespaced:
+            target = paths.Target(resource, None, None, None)
+        return respond(rest.create(target, await _raw_body(request), query))
+    if verb == "update":
+        return respond(rest.update(target, await _raw_body(request), query))
+    if verb == "patch":
+        patch_type = media_type(request.headers.get("Content-Type"))
+        if patch_type not in PATCH_TYPES:
+            raise status.unsupported_media_type(patch_type)
+        return respond(rest.patch(target, await _body(request), patch_type, query))
+    raw = await request.read()
+    options = _delete_options(raw, request)
+    if verb == "delete":
+        return respond(rest.delete(target, options, query))
+    return respond(rest.delete_collection(target, options, query))
+
+
+def as_table(
+    rest: Rest,
+    resource: ResourceType,
+    items: list[dict[str, Any]],
+    accept: Accept,
+    metadata: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A meta.k8s.io/v1 Table of ``items``; a bad includeObject is 400 BadRequest."""
+    from backends.simulator.apiserver.tables import table
+
+    try:
+        return table(
+            resource.plural,
+            resource.group,
+            items,
+            rest.clock.now(),
+            accept.include_object,
+            metadata,
+        )
+    except ValueError as err:
+        raise status.bad_request(str(err)) from None
+
+
+def _verb_name(method: str, target: paths.Target) -> str:
+    return {
+        "GET": "get",
+        "POST": "create",
+        "PUT": "update",
+        "PATCH": "patch",
+        "DELETE": "delete",
+    }.get(method, method.lower())

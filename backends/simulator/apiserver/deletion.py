@@ -1,0 +1,171 @@
+"""Deleting objects as kube-apiserver does: preconditions, finalizers, graceful pod deletion,
+namespace termination.
+
+* An object with finalizers is only marked (``deletionTimestamp``); it disappears when an update
+  removes the last finalizer.
+* A pod bound to a node is deleted gracefully: marked with ``deletionTimestamp`` and
+  ``deletionGracePeriodSeconds`` (30 unless told otherwise); the kubelet removes it when its
+  containers have stopped. ``gracePeriodSeconds=0`` and unbound pods go at once.
+* A namespace becomes ``Terminating``; ``NamespaceTerminator`` deletes everything in it, then the
+  namespace itself.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime
+from typing import TYPE_CHECKING, Any
+
+from backends.simulator.apiserver import status
+from backends.simulator.apiserver.paths import Target
+from backends.simulator.apiserver.resources import RESOURCES
+from backends.simulator.clock import rfc3339
+from backends.simulator.store import ConflictError, Event, NotFoundError, Store
+
+if TYPE_CHECKING:
+    from backends.simulator.apiserver.rest import Response, Rest
+
+Obj = dict[str, Any]
+DEFAULT_POD_GRACE_SECONDS = 30
+
+
+def _grace_period(target: Target, obj: Obj, options: Obj) -> int:
+    if options.get("gracePeriodSeconds") is not None:
+        return max(0, int(options["gracePeriodSeconds"]))
+    if target.resource.kind == "Pod":
+        spec_grace = (obj.get("spec") or {}).get("terminationGracePeriodSeconds")
+        return int(spec_grace) if spec_grace is not None else DEFAULT_POD_GRACE_SECONDS
+    return 0
+
+
+def _check_preconditions(target: Target, obj: Obj, options: Obj) -> None:
+    preconditions = options.get("preconditions") or {}
+    metadata = obj.get("metadata") or {}
+    uid = preconditions.get("uid")
+    if uid and uid != metadata.get("uid"):
+        raise status.conflict_message(
+            target.resource,
+            target.name or "",
+            f"Precondition failed: UID in precondition: {uid}, UID in object meta: {metadata.get('uid')}",
+        )
+    rv = preconditions.get("resourceVersion")
+    if rv and rv != metadata.get("resourceVersion"):
+        raise status.conflict_message(
+            target.resource,
+            target.name or "",
+            f"Precondition failed: ResourceVersion in precondition: {rv}, "
+            f"ResourceVersion in object meta: {metadata.get('resourceVersion')}",
+        )
+
+
+def delete_object(rest: Rest, target: Target, options: Obj, dry_run: bool) -> Response:
+    from backends.simulator.apiserver.rest import Response, resource_key
+
+    resource = target.resource
+    key = resource_key(resource)
+    obj = rest._get_existing(target)
+    _check_preconditions(target, obj, options)
+    metadata = obj.get("metadata") or {}
+    now = rest.clock.now()
+    grace = _grace_period(target, obj, options)
+    graceful = (
+        resource.kind == "Pod" and grace > 0 and bool((obj.get("spec") or {}).get("nodeName"))
+    )
+    marks = resource.kind == "Namespace" or bool(metadata.get("finalizers")) or graceful
+    if not marks:
+        if dry_run:
+            return Response(200, obj)
+        try:
+            deleted = rest.store.delete(
+                key, target.namespace or "", target.name or "", metadata.get("resourceVersion")
+            )
+        except (NotFoundError, ConflictError):
+            raise status.not_found(resource, target.name or "") from None
+        return Response(200, deleted)
+    marked = copy.deepcopy(obj)
+    marked_meta = marked["metadata"]
+    if graceful:
+        deadline = now + datetime.timedelta(seconds=grace)
+        previous = marked_meta.get("deletionTimestamp")
+        if previous is None or rfc3339(deadline) < previous:
+            marked_meta["deletionTimestamp"] = rfc3339(deadline)
+            marked_meta["deletionGracePeriodSeconds"] = grace
+    else:
+        marked_meta.setdefault("deletionTimestamp", rfc3339(now))
+        marked_meta.setdefault("deletionGracePeriodSeconds", 0)
+    if resource.kind == "Namespace":
+        marked.setdefault("status", {})["phase"] = "Terminating"
+    if marked == obj or dry_run:
+        return Response(200 if marked == obj else 202, marked)
+    stored = rest.store.update(key, marked, metadata.get("resourceVersion"))
+    return Response(202 if graceful else 200, stored)
+
+
+def finish_if_released(store: Store, key: str, obj: Obj) -> bool:
+    """Remove an object marked for deletion whose finalizers are all gone and whose grace
+    period is over (client-go's "zero finalizers and zero grace" rule). True when removed."""
+    metadata = obj.get("metadata") or {}
+    if not metadata.get("deletionTimestamp") or metadata.get("finalizers"):
+        return False
+    if int(metadata.get("deletionGracePeriodSeconds") or 0) > 0:
+        return False
+    try:
+        store.delete(key, metadata.get("namespace") or "", metadata["name"])
+    except NotFoundError:
+        return False
+    return True
+
+
+class NamespaceTerminator:
+    """Empties terminating namespaces, then removes them (the namespace controller's job).
+
+    Driven by store events: a namespace marked for deletion gets its contents deleted; every
+    deletion inside it re-checks whether it is empty; when it is, the namespace goes.
+    """
+
+    def __init__(self, rest: Rest) -> None:
+        self.rest = rest
+        self.terminating: set[str] = set()
+        rest.store.add_listener(self._on_event)
+        for namespace in rest.store.objects("/namespaces"):
+            if (namespace.get("metadata") or {}).get("deletionTimestamp"):
+                self._start(namespace["metadata"]["name"])
+
+    def _on_event(self, event: Event) -> None:
+        metadata = event.object.get("metadata") or {}
+        if (
+            event.resource == "/namespaces"
+            and event.type != "DELETED"
+            and metadata.get("deletionTimestamp")
+        ):
+            if metadata["name"] not in self.terminating:
+                self._start(metadata["name"])
+        elif event.type == "DELETED" and metadata.get("namespace") in self.terminating:
+            self._finish_if_empty(metadata["namespace"])
+
+    def _namespaced_keys(self) -> list[tuple[str, Any]]:
+        from backends.simulator.apiserver.rest import resource_key
+
+        return [(resource_key(r), r) for r in RESOURCES if r.namespaced]
+
+    def _start(self, name: str) -> None:
+        self.terminating.add(name)
+        for key, resource in self._namespaced_keys():
+            for obj in list(self.rest.store.objects(key, name)):
+                target = Target(resource, name, obj["metadata"]["name"], None)
+                try:
+                    delete_object(self.rest, target, {}, dry_run=False)
+                except status.ApiStatus:
+                    continue
+        self._finish_if_empty(name)
+
+    def _finish_if_empty(self, name: str) -> None:
+        if name not in self.terminating:
+            return
+        for key, _ in self._namespaced_keys():
+            if self.rest.store.objects(key, name):
+                return
+        self.terminating.discard(name)
+        namespace = self.rest.store.get("/namespaces", "", name)
+        if namespace is not None:
+            self.rest.store.delete("/namespaces", "", name)

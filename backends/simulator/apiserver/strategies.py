@@ -1,0 +1,75 @@
+"""System metadata the API server itself owns (the status and spec rules of each kind are the
+admission strategy's, in admission/strategy.py).
+
+On create: uid, creationTimestamp, generation 1; on update: uid, creationTimestamp and deletion
+marks are kept, and generation is bumped when anything but metadata and status changed. Through
+/status only the status changes. Objects that must not be touched are only read.
+"""
+
+from __future__ import annotations
+
+import copy
+import secrets
+import uuid
+from typing import Any
+
+from backends.simulator.apiserver.resources import ResourceType
+from backends.simulator.clock import Clock, rfc3339
+
+Obj = dict[str, Any]
+
+_NAME_SUFFIX_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
+
+
+def generate_name(prefix: str) -> str:
+    """``generateName`` plus five random characters from Kubernetes' alphabet."""
+    return prefix + "".join(secrets.choice(_NAME_SUFFIX_ALPHABET) for _ in range(5))
+
+
+def set_system_metadata(resource: ResourceType, obj: Obj, clock: Clock) -> None:
+    """uid, creationTimestamp and generation of a new object (in place)."""
+    metadata = obj.setdefault("metadata", {})
+    metadata["uid"] = str(uuid.uuid4())
+    metadata["creationTimestamp"] = rfc3339(clock.now())
+    metadata["generation"] = 1
+    for key in ("resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink"):
+        metadata.pop(key, None)
+    obj["apiVersion"] = resource.api_version
+    obj["kind"] = resource.kind
+    if resource.kind == "Namespace":
+        metadata.setdefault("labels", {})["kubernetes.io/metadata.name"] = metadata["name"]
+
+
+def _without(obj: Obj, *keys: str) -> Obj:
+    return {k: v for k, v in obj.items() if k not in keys}
+
+
+def keep_system_metadata(resource: ResourceType, new: Obj, old: Obj) -> None:
+    """Keep the server-owned metadata of ``old`` and bump generation when more than metadata
+    and status changed (in place; status itself is the admission strategy's business)."""
+    metadata = new.setdefault("metadata", {})
+    old_metadata = old.get("metadata") or {}
+    for key in (
+        "uid",
+        "creationTimestamp",
+        "deletionTimestamp",
+        "deletionGracePeriodSeconds",
+        "generation",
+    ):
+        if key in old_metadata:
+            metadata[key] = old_metadata[key]
+        else:
+            metadata.pop(key, None)
+    new["apiVersion"] = resource.api_version
+    new["kind"] = resource.kind
+    if resource.kind == "Namespace":
+        metadata.setdefault("labels", {})["kubernetes.io/metadata.name"] = metadata.get("name", "")
+    if _without(new, "metadata", "status") != _without(old, "metadata", "status"):
+        metadata["generation"] = int(old_metadata.get("generation") or 0) + 1
+
+
+def prepare_for_status_update(new: Obj, old: Obj) -> Obj:
+    """Through /status only the status changes."""
+    result = copy.deepcopy(old)
+    result["status"] = copy.deepcopy(new.get("status") or {})
+    return result

@@ -1,0 +1,1 @@
+"""The simulator's network: addresses for nodes, pods and services (IPAM), kube-proxy, ingress."""

@@ -1,0 +1,158 @@
+"""One simulator instance: store + API server (+ the parts that run the cluster), on one event
+loop, listening on 127.0.0.1 only.
+
+``Simulator`` wires the pieces and bootstraps what every cluster has (the default, kube-system,
+kube-public and kube-node-lease namespaces and the ``kubernetes`` Service). It is used by the
+daemon (``pykctl sim start``) and in-process by the pytest fixture.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import asyncio.base_events
+import logging
+import ssl
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+from multidict import MultiDict, MultiDictProxy
+
+from backends.simulator.apiserver import status
+from backends.simulator.apiserver.app import ServerContext, make_app
+from backends.simulator.apiserver.deletion import NamespaceTerminator
+from backends.simulator.apiserver.paths import Target
+from backends.simulator.apiserver.resources import ResourceType, lookup
+from backends.simulator.apiserver.rest import Rest
+from backends.simulator.clock import Clock, RealClock
+from backends.simulator.network.ipam import KUBERNETES_SERVICE_IP, ServiceAllocator
+from backends.simulator.store import Store
+
+log = logging.getLogger("pykctl.simulator")
+
+HOST = "127.0.0.1"
+SYSTEM_NAMESPACES = ("default", "kube-node-lease", "kube-public", "kube-system")
+
+
+@dataclass(frozen=True)
+class TLSFiles:
+    """Paths of the serving certificate and key (PEM)."""
+
+    cert: str
+    key: str
+
+    def context(self) -> ssl.SSLContext:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.minimum_version = ssl.TLSVersion.TLSv1_2
+        context.load_cert_chain(self.cert, self.key)
+        return context
+
+
+def _resource(group: str, version: str, plural: str) -> ResourceType:
+    resource = lookup(group, version, plural)
+    assert resource is not None
+    return resource
+
+
+class Simulator:
+    """A running cluster: call ``start()`` on an event loop, ``stop()`` to shut it down."""
+
+    def __init__(
+        self,
+        store_path: str | None,
+        token: str,
+        tls: TLSFiles | None = None,
+        clock: Clock | None = None,
+        name: str = "default",
+    ) -> None:
+        self.name = name
+        self.clock = clock or RealClock()
+        self.store = Store(store_path)
+        self.rest = Rest(self.store, self.clock)
+        self.services = ServiceAllocator(self.store)
+        self.rest.on_create.append(self._allocate)
+        self.terminator = NamespaceTerminator(self.rest)
+        self.context = ServerContext(self.rest, self.clock, token)
+        self.app = make_app(self.context)
+        self.tls = tls
+        self.port = 0
+        self._runner: web.AppRunner | None = None
+
+    def _allocate(
+        self, resource: ResourceType, obj: dict[str, Any], old: dict[str, Any] | None
+    ) -> None:
+        if resource.kind == "Service" and resource.group == "":
+            self.services.allocate(obj, old)
+
+    def bootstrap(self) -> None:
+        """Create what every cluster starts with, if missing."""
+        namespaces = _resource("", "v1", "namespaces")
+        for name in SYSTEM_NAMESPACES:
+            if self.store.get("/namespaces", "", name) is None:
+                self.rest.create(
+                    Target(namespaces, None, None, None),
+                    {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}},
+                    _NO_QUERY,
+                )
+        services = _resource("", "v1", "services")
+        if self.store.get("/services", "default", "kubernetes") is None:
+            self.rest.create(
+                Target(services, "default", None, None),
+                {
+                    "apiVersion": "v1",
+                    "kind": "Service",
+                    "metadata": {
+                        "name": "kubernetes",
+                        "labels": {"component": "apiserver", "provider": "kubernetes"},
+                    },
+                    "spec": {
+                        "clusterIP": KUBERNETES_SERVICE_IP,
+                        "ports": [
+                            {
+                                "name": "https",
+                                "port": 443,
+                                "protocol": "TCP",
+                                "targetPort": self.port or 6443,
+                            }
+                        ],
+                        "sessionAffinity": "None",
+                        "type": "ClusterIP",
+                    },
+                },
+                _NO_QUERY,
+            )
+
+    async def start(self, port: int = 0) -> int:
+        """Listen on 127.0.0.1:``port`` (0: any free port); returns the port."""
+        self._runner = web.AppRunner(
+            self.app, access_log=None, handle_signals=False, shutdown_timeout=5.0
+        )
+        await self._runner.setup()
+        site = web.TCPSite(
+            self._runner,
+            HOST,
+            port,
+            ssl_context=self.tls.context() if self.tls else None,
+            reuse_address=True,
+        )
+        await site.start()
+        server = site._server
+        assert isinstance(server, asyncio.base_events.Server)
+        self.port = server.sockets[0].getsockname()[1]
+        self.context.address = f"{HOST}:{self.port}"
+        try:
+            self.bootstrap()
+        except status.ApiStatus as err:  # pragma: no cover - bootstrap objects are valid
+            log.error("bootstrap failed: %s", err.message)
+        return self.port
+
+    async def stop(self) -> None:
+        """Close open watches (their streams end cleanly), stop listening, close the store."""
+        self.store.stop_all_watches()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+        self.store.close()
+
+
+_NO_QUERY = MultiDictProxy(MultiDict[str]())

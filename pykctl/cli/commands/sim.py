@@ -1,0 +1,164 @@
+"""``pykctl sim``: the bundled simulator's lifecycle (pykctl only; kubectl has no such command).
+
+start, stop, status, reset and logs of a named local cluster. ``start`` writes the
+``pykctl-sim`` cluster, user and context into the kubeconfig and makes the context current when
+none is, as kind and minikube do.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+
+from backends.simulator import daemon
+from pykctl.cli.command import Help, Invocation, KCommand, KGroup, Runner
+from pykctl.cli.errors import CommandError
+from pykctl.cli.flags import INT, Flag
+from pykctl.kubeconfig.loader import PathOptions
+
+NAME_FLAG = Flag(
+    "name",
+    default=daemon.DEFAULT_NAME,
+    usage="Name of the simulator (its state lives in its own directory)",
+)
+
+
+def _state(inv: Invocation) -> daemon.StateDir:
+    name = inv.flags["name"]
+    if not name or "/" in name or name.startswith("."):
+        raise inv.usage_error(f'invalid simulator name "{name}"')
+    return daemon.StateDir.for_name(name)
+
+
+def _uptime(seconds: float) -> str:
+    from backends.objects.durations import human_duration
+
+    return human_duration(seconds)
+
+
+def run_start(inv: Invocation) -> int:
+    from pykctl import simulator
+
+    state = _state(inv)
+    nodes = int(inv.flags["nodes"])
+    if nodes < 1:
+        raise inv.usage_error("--nodes must be at least 1")
+    port = int(inv.flags["port"]) or None
+    was_running = daemon.read_info(state) is not None
+    try:
+        info = daemon.start(state, port=port, nodes=nodes)
+    except daemon.DaemonError as err:
+        raise CommandError(str(err)) from None
+    paths = PathOptions.from_environment(explicit=inv.globals.kubeconfig)
+    simulator.write_kubeconfig_entry(paths, state, info)
+    verb = "is already running" if was_running else "is running"
+    inv.out(
+        f'Simulator "{state.name}" {verb} at {info.server} (context "{simulator.entry_name(state.name)}").'
+    )
+    return 0
+
+
+def run_stop(inv: Invocation) -> int:
+    state = _state(inv)
+    if daemon.stop(state):
+        inv.out(f'Simulator "{state.name}" stopped.')
+    else:
+        inv.out(f'Simulator "{state.name}" is not running.')
+    return 0
+
+
+def object_counts(state: daemon.StateDir) -> dict[str, int]:
+    """Objects per resource, read from the store (safe while the daemon runs: SQLite WAL)."""
+    if not state.store.exists():
+        return {}
+    with sqlite3.connect(f"file:{state.store}?mode=ro", uri=True) as db:
+        rows = db.execute(
+            "SELECT resource, COUNT(*) FROM objects GROUP BY resource ORDER BY resource"
+        )
+        return {resource.lstrip("/"): count for resource, count in rows}
+
+
+def run_status(inv: Invocation) -> int:
+    state = _state(inv)
+    info = daemon.read_info(state)
+    lines = [f"Simulator:  {state.name}", f"State:      {state.path}"]
+    if info is None:
+        lines.append("Status:     stopped")
+    else:
+        lines += [
+            "Status:     running",
+            f"Address:    {info.server}",
+            f"PID:        {info.pid}",
+            f"Uptime:     {_uptime(time.time() - info.started)}",
+        ]
+    lines.append("Isolation:  none yet (the simulator does not run containers in this version)")
+    counts = object_counts(state)
+    lines.append("Objects:" + ("" if counts else "    none"))
+    lines += [f"  {resource:<28} {count}" for resource, count in counts.items()]
+    inv.stdout.write("\n".join(lines) + "\n")
+    return 0
+
+
+def run_reset(inv: Invocation) -> int:
+    state = _state(inv)
+    was_running = daemon.reset(state)
+    if was_running:
+        try:
+            daemon.start(state)
+        except daemon.DaemonError as err:
+            raise CommandError(str(err)) from None
+    inv.out(f'Simulator "{state.name}" reset: every object was deleted.')
+    return 0
+
+
+def run_logs(inv: Invocation) -> int:
+    state = _state(inv)
+    try:
+        inv.stdout.write(state.log_file.read_text(errors="replace"))
+    except FileNotFoundError:
+        raise CommandError(f'simulator "{state.name}" has no log yet ({state.log_file})') from None
+    return 0
+
+
+def _command(name: str, run: Runner, short: str, flags: list[Flag] | None = None) -> KCommand:
+    return KCommand(
+        name,
+        run,
+        Help(use=name, short=short, long=f"{short} (pykctl only)."),
+        [NAME_FLAG, *(flags or [])],
+    )
+
+
+sim = KGroup(
+    "sim",
+    Help(
+        use="sim SUBCOMMAND",
+        short="Manage the bundled local simulator cluster (pykctl only)",
+        long="""Manage the bundled local simulator cluster (pykctl only).
+
+ The simulator is a Kubernetes API server on 127.0.0.1 with its own CA and token; the real
+ kubectl and every Kubernetes client can use it through the pykctl-sim context.""",
+    ),
+    commands=[
+        _command(
+            "start",
+            run_start,
+            "Start the simulator and add its context to the kubeconfig",
+            [
+                Flag("nodes", INT, default=1, usage="Number of nodes"),
+                Flag(
+                    "port",
+                    INT,
+                    default=0,
+                    usage="Port on 127.0.0.1 (default: the last one used, else any free port)",
+                ),
+            ],
+        ),
+        _command("stop", run_stop, "Stop the simulator"),
+        _command("status", run_status, "Show the simulator's address, process, uptime and objects"),
+        _command(
+            "reset", run_reset, "Delete every object of the simulator (keeps its CA and token)"
+        ),
+        _command("logs", run_logs, "Print the simulator's log"),
+    ],
+)
