@@ -26,9 +26,7 @@ import copy
 from dataclasses import dataclass, replace
 from typing import Any
 
-import yaml
-
-from backends.objects import schemas
+from backends.objects import goyaml, schemas
 from backends.objects.patch import apply_merge_patch, combine_strategic_patches
 from backends.objects.strategic import (
     DELETE_FROM_PRIMITIVE_LIST,
@@ -417,11 +415,6 @@ def _lists_conflict(
     return any(_conflicts(a, b, node, "", "") for a, b in zip(left, right, strict=True))
 
 
-def _to_yaml(value: Any) -> str:
-    """``mergepatch.ToYAMLOrError``."""
-    return yaml.safe_dump(value, default_flow_style=False, allow_unicode=True)
-
-
 def three_way_merge_patch(
     original: JSONMap | None,
     modified: JSONMap | None,
@@ -449,7 +442,7 @@ def three_way_merge_patch(
         changed = _diff_maps(original, current, node, _Options())
         if _conflicts(patch, changed, node, "", ""):
             raise PatchConflictError(
-                f"patch:\n{_to_yaml(patch)}\nconflicts with changes made from original to "
-                f"current:\n{_to_yaml(changed)}\n"
+                f"patch:\n{goyaml.dumps(patch)}\nconflicts with changes made from original to "
+                f"current:\n{goyaml.dumps(changed)}\n"
             )
     return patch

@@ -28,11 +28,11 @@ the library's own text; for 422 answers kube-apiserver shows only a generic mess
 from __future__ import annotations
 
 import copy
-import json
 import re
 from typing import Any
 
-from backends.objects import schemas
+from backends.objects import gojson, schemas
+from backends.objects.gofmt import quote
 from backends.objects.strategic import (
     DELETE_FROM_PRIMITIVE_LIST,
     DIRECTIVE,
@@ -124,34 +124,13 @@ class _Failure(Exception):
     """A JSON patch operation failed; the text is evanphx/json-patch's error."""
 
 
-_QUOTE_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
-_QUOTE_ESCAPES |= {"\v": "\\v", "\\": "\\\\", '"': '\\"'}
-
-
-def _go_quote(text: str) -> str:
-    """``strconv.Quote``."""
-    out = []
-    for char in text:
-        if char in _QUOTE_ESCAPES:
-            out.append(_QUOTE_ESCAPES[char])
-        elif char.isprintable():
-            out.append(char)
-        elif ord(char) < 0x80:
-            out.append(f"\\x{ord(char):02x}")
-        elif ord(char) < 0x10000:
-            out.append(f"\\u{ord(char):04x}")
-        else:
-            out.append(f"\\U{ord(char):08x}")
-    return '"' + "".join(out) + '"'
-
-
 def _atoi(text: str) -> int:
     """``strconv.Atoi``."""
     if not re.fullmatch(r"[+-]?[0-9]+", text):
-        raise _Failure(f"strconv.Atoi: parsing {_go_quote(text)}: invalid syntax")
+        raise _Failure(f"strconv.Atoi: parsing {quote(text)}: invalid syntax")
     number = int(text)
     if not -(2**63) <= number < 2**63:
-        raise _Failure(f"strconv.Atoi: parsing {_go_quote(text)}: value out of range")
+        raise _Failure(f"strconv.Atoi: parsing {quote(text)}: value out of range")
     return number
 
 
@@ -243,12 +222,6 @@ def _source(operation: Any) -> str:
 
 def _value(operation: Any) -> Any:
     return operation.get("value") if isinstance(operation, dict) else None
-
-
-def _go_json_size(value: Any) -> int:
-    """The length of Go's ``json.Marshal`` of a value (compact, HTML characters escaped)."""
-    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-    return len(text.encode()) + 5 * sum(text.count(c) for c in "<>&")
 
 
 class _JSONPatcher:
@@ -418,7 +391,7 @@ class _JSONPatcher:
             raise _Failure(
                 f"copy operation does not apply: doc is missing destination path: {path}: {_MISSING}"
             )
-        self.copied += 0 if value is None else _go_json_size(value)
+        self.copied += 0 if value is None else len(gojson.dumps(value).encode())
         if self.copied > JSON_PATCH_MAX_COPY_BYTES:
             raise _Failure(
                 "Unable to complete the copy, the accumulated size increase of copy is "

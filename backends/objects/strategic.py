@@ -16,20 +16,21 @@ same pieces, which live here:
 * ``PatchError``, whose ``code``/``reason``/``message`` are what kube-apiserver answers with.
 
 Invariants: values are JSON-decoded Python data (dict, list, str, int, float, bool, None) and are
-never mutated by this module. Known deviation: ``sort.Sort`` is emulated as an insertion sort
-(what Go runs for up to 12 elements); for longer lists only the relative order of elements with
-equal sort keys could differ from Go's pdqsort.
+never mutated here (``dedupe_in_place`` works on the array it is given, that being its job).
+Known deviations: ``sort.Sort`` is emulated as an insertion sort (what Go runs for up to 12
+elements), so for longer lists the relative order of elements with equal sort keys could differ
+from Go's pdqsort; and the schemas do not tell pointer from value struct fields, so a list where
+a struct belongs is merged as a list of that struct (Go does so for pointer fields only).
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from backends.objects import schemas
+from backends.objects.gofmt import format_g
 
 JSONMap = dict[str, Any]
 
@@ -94,29 +95,6 @@ def go_equal(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
-def _format_float(value: float) -> str:
-    """``%v`` of a float64: shortest digits, exponent form below 1e-4 and from 1e+06."""
-    if value == 0:
-        return "-0" if math.copysign(1.0, value) < 0 else "0"
-    if math.isinf(value):
-        return "+Inf" if value > 0 else "-Inf"
-    if math.isnan(value):
-        return "NaN"
-    sign = "-" if value < 0 else ""
-    _, digit_tuple, exponent = Decimal(repr(abs(value))).normalize().as_tuple()
-    assert isinstance(exponent, int)
-    digits = "".join(map(str, digit_tuple))
-    point = len(digits) + exponent
-    if point - 1 < -4 or point - 1 >= 6:
-        mantissa = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
-        return f"{sign}{mantissa}e{point - 1:+03d}"
-    if point <= 0:
-        return f"{sign}0.{'0' * -point}{digits}"
-    if point >= len(digits):
-        return sign + digits + "0" * (point - len(digits))
-    return f"{sign}{digits[:point]}.{digits[point:]}"
-
-
 def go_sprint(value: Any) -> str:
     """``fmt.Sprintf("%v", value)``: ``map[a:1 b:<nil>]``, ``[x y]``, raw strings."""
     if value is None:
@@ -128,7 +106,7 @@ def go_sprint(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
-        return _format_float(value)
+        return format_g(value)
     return str(value)
 
 
@@ -232,7 +210,7 @@ def lists_hold_maps(*lists: Sequence[Any]) -> bool:
                 if first is list:
                     raise unprocessable(ERR_NO_LIST_OF_LISTS)
             elif type(value) is not first:
-                text = go_sprint([list(values) for values in lists])
+                text = go_sprint([list(each) for each in lists])
                 raise internal(f"list element types are not identical: {text}")
     if first is None:
         raise internal("no elements in any of the given slices")
@@ -555,9 +533,7 @@ class PatchSchema:
     def lookup_list(self, key: str) -> tuple[PatchSchema, FieldMeta]:
         """``LookupPatchMetadataForSlice``: the element schema and metadata of list ``key``."""
         field, meta = self.lookup(key)
-        if field._kind == "struct":
-            # Go accepts a pointer-to-struct field here, the struct acting as the element type;
-            # the schemas do not tell pointers from values, so every struct field does.
+        if field._kind == "struct":  # a pointer-to-struct field in Go: the struct is the element
             return field, meta
         if field._kind != "slice":
             raise internal("expected slice or array type, but got: struct")

@@ -40,6 +40,8 @@ class SimulatorBackend:
     def __init__(self, info: ClusterInfo) -> None:
         self.info = info
         self.session = requests.Session()
+        # Loopback only: no proxies, and no REQUESTS_CA_BUNDLE overriding the simulator's CA.
+        self.session.trust_env = False
         self.session.headers["User-Agent"] = USER_AGENT
         if info.token:
             self.session.headers["Authorization"] = f"Bearer {info.token}"

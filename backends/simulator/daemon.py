@@ -139,13 +139,18 @@ class DaemonInfo:
 
 
 def _pid_alive(pid: int) -> bool:
+    """Is ``pid`` a live process? A zombie (killed, not yet reaped) counts as dead."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True  # no /proc: trust kill(0)
+    return stat.rsplit(")", 1)[-1].split()[0] not in ("Z", "X")
 
 
 def read_info(state: StateDir) -> DaemonInfo | None:
