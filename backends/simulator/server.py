@@ -25,6 +25,7 @@ from backends.simulator.apiserver.paths import Target
 from backends.simulator.apiserver.resources import ResourceType, lookup
 from backends.simulator.apiserver.rest import Rest
 from backends.simulator.clock import Clock, RealClock
+from backends.simulator.controllers.namespaces import NamespaceDefaults
 from backends.simulator.network.ipam import KUBERNETES_SERVICE_IP, ServiceAllocator
 from backends.simulator.store import Store
 
@@ -40,6 +41,7 @@ class TLSFiles:
 
     cert: str
     key: str
+    ca: str = ""  # the CA certificate, published in every namespace as kube-root-ca.crt
 
     def context(self) -> ssl.SSLContext:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -72,6 +74,11 @@ class Simulator:
         self.services = ServiceAllocator(self.store)
         self.rest.on_create.append(self._allocate)
         self.terminator = NamespaceTerminator(self.rest)
+        ca_pem = ""
+        if tls is not None and tls.ca:
+            with open(tls.ca, encoding="utf-8") as f:
+                ca_pem = f.read()
+        self.namespace_defaults = NamespaceDefaults(self.rest, ca_pem)
         self.context = ServerContext(self.rest, self.clock, token)
         self.app = make_app(self.context)
         self.tls = tls

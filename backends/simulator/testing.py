@@ -105,7 +105,11 @@ def start_simulator(directory: Path, store: bool = True) -> RunningSimulator:
             simulator = Simulator(
                 str(directory / "store.db") if store else None,
                 token,
-                TLSFiles(str(directory / "tls.crt"), str(directory / "tls.key")),
+                TLSFiles(
+                    str(directory / "tls.crt"),
+                    str(directory / "tls.key"),
+                    str(directory / "ca.crt"),
+                ),
                 name="pykctl-test",
             )
             await simulator.start(0)

@@ -196,7 +196,12 @@ def test_label_annotate_patch_delete(kc: Kubectl) -> None:
     assert (
         kc.ok("delete", "cm", "-l", "tier=web") == 'configmap "c1" deleted from default namespace\n'
     )
-    assert kc.ok("delete", "cm", "--all") == 'configmap "c2" deleted from default namespace\n'
+    assert kc.ok("delete", "cm", "--all") == (
+        'configmap "c2" deleted from default namespace\n'
+        'configmap "kube-root-ca.crt" deleted from default namespace\n'
+    )
+    # like kube-controller-manager, the simulator publishes its CA again at once
+    assert kc.ok("get", "cm", "-o", "name") == "configmap/kube-root-ca.crt\n"
 
 
 def test_server_side_apply(kc: Kubectl) -> None:

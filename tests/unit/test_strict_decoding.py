@@ -206,13 +206,24 @@ def test_int_or_string() -> None:
     )
 
 
-def test_quantities() -> None:
+def test_quantities_are_stored_as_kube_apiserver_writes_them() -> None:
+    limits = {"cpu": 0.5, "memory": "1024Mi", "ephemeral-storage": "1.5Gi", "nvidia.com/gpu": "1"}
+    requests = {"cpu": "0.0001", "memory": "100M"}
     ok = pod_body(
         containers=[
-            {"name": "c", "image": "i", "resources": {"limits": {"cpu": 0.5, "memory": "1Gi"}}}
+            {"name": "c", "image": "i", "resources": {"limits": limits, "requests": requests}}
         ]
     )
-    assert decode_body(json.dumps(ok), PODS)[0] == ok
+    decoded = decode_body(json.dumps(ok), PODS)[0]["spec"]["containers"][0]["resources"]
+    assert decoded == {
+        "limits": {
+            "cpu": "500m",
+            "memory": "1Gi",
+            "ephemeral-storage": "1536Mi",
+            "nvidia.com/gpu": "1",
+        },
+        "requests": {"cpu": "1m", "memory": "100M"},
+    }
     bad = pod_body(
         containers=[{"name": "c", "image": "i", "resources": {"limits": {"memory": "1 GB"}}}]
     )

@@ -103,7 +103,12 @@ def make_app(context: ServerContext) -> web.Application:
             path, request.headers.get("Accept"), context.address
         )
         if document is not None:
-            return web.Response(body=document.body, headers={"Content-Type": document.content_type})
+            headers = {"Content-Type": document.content_type}
+            if document.etag:
+                headers["ETag"] = document.etag
+                if request.headers.get("If-None-Match") == document.etag:
+                    return web.Response(status=304, headers=headers)
+            return web.Response(body=document.body, headers=headers)
         if path == "/openapi/v2" or path.startswith("/openapi/"):
             served = openapi.serve(
                 path, request.query.get("hash"), request.headers.get("If-None-Match")

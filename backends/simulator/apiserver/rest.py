@@ -93,12 +93,12 @@ class _StoreCluster:
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        self._keys: dict[str, str] = {}
+        for resource in RESOURCES:  # the core group first: "events" are core events
+            self._keys.setdefault(resource.plural, resource_key(resource))
 
     def _key(self, plural: str) -> str:
-        for resource in RESOURCES:
-            if resource.plural == plural:
-                return resource_key(resource)
-        return f"/{plural}"
+        return self._keys.get(plural, f"/{plural}")
 
     def get(self, plural: str, namespace: str, name: str) -> Obj | None:
         return self.store.get(self._key(plural), namespace, name)

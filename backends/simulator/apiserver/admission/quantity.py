@@ -1,50 +1,48 @@
-"""Kubernetes resource quantities (``500m``, ``1Gi``, ``2e3``) as exact fractions.
-
-Only what admission needs: parsing to a comparable value, and apimachinery's format error.
-The canonical re-serialization of quantities is not done here; values are stored as sent.
-"""
+"""Resource quantities for admission: values to compare (exact fractions) and the form
+kube-apiserver stores (Go's Quantity round trip), on top of backends.objects.quantity."""
 
 from __future__ import annotations
 
-import re
 from fractions import Fraction
 
-FORMAT_ERROR = (
-    "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
-)
+from backends.objects.quantity import FORMAT_WRONG_MESSAGE, Quantity, QuantityError
 
-_QUANTITY = re.compile(r"([+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+))([eEinumkKMGTP]*[-+]?[0-9]*)")
-_BINARY = {"Ki": 1, "Mi": 2, "Gi": 3, "Ti": 4, "Pi": 5, "Ei": 6}
-_DECIMAL = {"n": -9, "u": -6, "m": -3, "": 0, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18}
-_EXPONENT = re.compile(r"[eE][-+]?[0-9]+")
+FORMAT_ERROR = FORMAT_WRONG_MESSAGE
+MILLI = -3
 
 
 def parse_quantity(text: str) -> Fraction | None:
     """The value of a quantity string, or None when it is not one."""
-    match = _QUANTITY.fullmatch(text.strip())
-    if match is None:
+    try:
+        quantity = Quantity.parse(text)
+    except QuantityError:
         return None
-    number, suffix = match.groups()
-    value = Fraction(number)
-    if suffix in _BINARY:
-        return value * Fraction(1024) ** _BINARY[suffix]
-    if suffix in _DECIMAL:
-        exponent = _DECIMAL[suffix]
-    elif _EXPONENT.fullmatch(suffix):
-        exponent = int(suffix[1:])
-    else:
-        return None
-    return value * Fraction(10) ** exponent
+    return Fraction(quantity.scaled_value(-9), 10**9)
 
 
 def quantity_value(value: object) -> Fraction | None:
     """The value of a quantity as decoded from JSON (a string or a bare number)."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, int):
-        return Fraction(value)
-    if isinstance(value, float):
+    if isinstance(value, (int, float)):
         return Fraction(repr(value))
     if isinstance(value, str):
         return parse_quantity(value)
     return None
+
+
+def stored_form(text: str, in_resource_list: bool) -> str | None:
+    """What kube-apiserver stores for a quantity sent as ``text`` (None: not a quantity).
+
+    Go decodes into a Quantity and writes it back: canonical unless Go kept the input text;
+    values of a ResourceList are first rounded up to milli units (SetDefaults_ResourceList).
+    """
+    try:
+        quantity = Quantity.from_json(text)
+    except QuantityError:
+        return None
+    if in_resource_list:
+        rounded, _ = quantity.round_up(MILLI)
+        if rounded != quantity:
+            quantity = rounded
+    return str(quantity)

@@ -29,7 +29,7 @@ from typing import Any
 
 from backends.objects import schemas
 from backends.simulator.apiserver.admission.causes import AdmissionError, bad_request_status
-from backends.simulator.apiserver.admission.quantity import FORMAT_ERROR, parse_quantity
+from backends.simulator.apiserver.admission.quantity import FORMAT_ERROR, stored_form
 from backends.simulator.apiserver.resources import ResourceType
 
 STRICT, WARN, IGNORE = "Strict", "Warn", "Ignore"
@@ -81,6 +81,7 @@ class _Decoder:
 
     type_error: str | None = None
     strict_errors: list[str] = field(default_factory=list)
+    in_resource_list: bool = False  # values are rounded up to milli units (ResourceList)
 
     def save(self, message: str) -> None:
         if self.type_error is None:
@@ -237,9 +238,10 @@ def _decode_special(decoder: _Decoder, name: str, value: Any, context: _Context 
             if isinstance(value, (dict, list, bool))
             else _number_text(value)
         )
-        if text is None or parse_quantity(text) is None:
+        stored = None if text is None else stored_form(text, decoder.in_resource_list)
+        if stored is None:
             raise _Fatal(FORMAT_ERROR)
-        return float(value) if isinstance(value, _Number) else value
+        return stored
     return _plain(value)
 
 
@@ -304,6 +306,8 @@ def _walk(
             return None
         result: dict[str, Any] = {}
         seen: set[str] = set()
+        outer = decoder.in_resource_list
+        decoder.in_resource_list = _definition(additional) == _QUANTITY
         for key, member in _members(value):
             if key in seen:
                 decoder.strict(f'duplicate field "{_join(path, key)}"')
@@ -311,6 +315,7 @@ def _walk(
             result[key] = _merge(
                 result.get(key), _walk(decoder, member, additional, _join(path, key), context)
             )
+        decoder.in_resource_list = outer
         return result
     if not json_types:
         return _plain(value)

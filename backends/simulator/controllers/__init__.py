@@ -1,0 +1,1 @@
+"""The simulator's controllers: level-triggered loops that make the cluster converge."""
