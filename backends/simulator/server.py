@@ -157,7 +157,12 @@ class Simulator:
         """Close open watches (their streams end cleanly), stop listening, close the store."""
         self.store.stop_all_watches()
         if self._runner is not None:
+            server = self._runner.server
+            handlers = list(server.connections) if server is not None else []
+            transports = [h.transport for h in handlers if h.transport is not None]
             await self._runner.cleanup()
+            for transport in transports:  # no half-closed TLS connection may outlive the loop
+                transport.abort()
             self._runner = None
         self.store.close()
 

@@ -51,7 +51,13 @@ from backends.simulator.apiserver.strategies import (
     set_system_metadata,
 )
 from backends.simulator.clock import Clock
-from backends.simulator.store import AlreadyExistsError, ConflictError, NotFoundError, Store
+from backends.simulator.store import (
+    AlreadyExistsError,
+    ConflictError,
+    GoneError,
+    NotFoundError,
+    Store,
+)
 
 Obj = dict[str, Any]
 _namespaces = lookup("", "v1", "namespaces")
@@ -177,25 +183,45 @@ class Rest:
         return self._get_existing(target)
 
     def list_objects(self, target: Target, query: MultiMapping[str]) -> tuple[list[Obj], Obj]:
-        """Matching objects and the list metadata (resourceVersion, continue)."""
+        """Matching objects and the list metadata (resourceVersion, continue).
+
+        Pages are consistent: a continue token carries the revision of the first page and the
+        last key returned, and later pages are read as of that revision (410 Expired when it
+        left the history window). ``resourceVersionMatch=Exact`` reads at the given revision.
+        """
         from backends.simulator.apiserver.listing import select
 
-        objects = self.store.objects(resource_key(target.resource), target.namespace)
-        objects = select(target.resource, objects, query)
-        metadata: Obj = {"resourceVersion": str(self.store.revision)}
-        limit = int(query.get("limit") or 0)
-        start = 0
+        key = resource_key(target.resource)
+        revision = self.store.revision
+        after: tuple[str, str] | None = None
         token = query.get("continue")
         if token:
-            start = _decode_continue(token)
-        if limit > 0:
-            page = objects[start : start + limit]
-            if start + limit < len(objects):
-                metadata["continue"] = _encode_continue(start + limit, self.store.revision)
-                metadata["remainingItemCount"] = len(objects) - start - limit
-            objects = page
-        elif start:
-            objects = objects[start:]
+            revision, after = _decode_continue(token)
+        elif query.get("resourceVersionMatch") == "Exact" and query.get("resourceVersion"):
+            try:
+                revision = int(query["resourceVersion"])
+            except ValueError:
+                raise status.bad_request(
+                    f"invalid resource version: {query['resourceVersion']}"
+                ) from None
+        try:
+            objects = self.store.objects_at(key, target.namespace, revision)
+        except GoneError:
+            raise status.gone(
+                "The provided continue parameter is too old to display a consistent list result. "
+                "You can start a new list without the continue parameter."
+                if token
+                else f"too old resource version: {revision} ({self.store.revision})"
+            ) from None
+        if after is not None:
+            objects = [obj for obj in objects if _key_of(obj) > after]
+        objects = select(target.resource, objects, query)
+        metadata: Obj = {"resourceVersion": str(revision)}
+        limit = int(query.get("limit") or 0)
+        if limit > 0 and len(objects) > limit:
+            metadata["remainingItemCount"] = len(objects) - limit
+            objects = objects[:limit]
+            metadata["continue"] = _encode_continue(revision, _key_of(objects[-1]))
         return objects, metadata
 
     # ----------------------------------------------------------------------------- write
@@ -333,6 +359,7 @@ class Rest:
         from backends.objects import patch as patching
 
         resource = target.resource
+        _check_patch_options(patch_type, query)
         old = self.store.get(resource_key(resource), target.namespace or "", target.name or "")
         if old is None:
             if patch_type == APPLY_PATCH and not status_only:
@@ -418,6 +445,23 @@ class Rest:
         )
 
 
+def _check_patch_options(patch_type: str, query: MultiMapping[str]) -> None:
+    """kube-apiserver's PatchOptions validation: apply needs a fieldManager, only apply takes force."""
+    cause = None
+    if patch_type == APPLY_PATCH and not query.get("fieldManager"):
+        cause = Cause(
+            "FieldValueRequired", "fieldManager", "Required value: is required for apply patch"
+        )
+    elif patch_type != APPLY_PATCH and "force" in query:
+        cause = Cause(
+            "FieldValueForbidden", "force", "Forbidden: may not be specified for non-apply patch"
+        )
+    if cause is not None:
+        details = {"group": "meta.k8s.io", "kind": "PatchOptions", "causes": [cause.as_dict()]}
+        message = f'PatchOptions.meta.k8s.io "" is invalid: {cause.field}: {cause.message}'
+        raise status.ApiStatus(422, "Invalid", message, details)
+
+
 def list_object(resource: ResourceType, items: list[Obj], metadata: Obj) -> Obj:
     """``{"kind": "PodList", ...}``."""
     return {
@@ -432,14 +476,25 @@ def _dry_run(query: MultiMapping[str]) -> bool:
     return "All" in query.getall("dryRun", [])
 
 
-def _encode_continue(start: int, revision: int) -> str:
-    raw = json.dumps({"start": start, "rv": revision}).encode()
+def _key_of(obj: Obj) -> tuple[str, str]:
+    metadata = obj.get("metadata") or {}
+    return str(metadata.get("namespace") or ""), str(metadata.get("name") or "")
+
+
+def _encode_continue(revision: int, after: tuple[str, str]) -> str:
+    raw = json.dumps(
+        {"v": "meta.k8s.io/v1", "rv": revision, "start": "/".join(after) + "\u0000"}
+    ).encode()
     return base64.urlsafe_b64encode(raw).decode()
 
 
-def _decode_continue(token: str) -> int:
+def _decode_continue(token: str) -> tuple[int, tuple[str, str]]:
+    """The revision and the last key of the page before."""
     try:
-        data = json.loads(base64.urlsafe_b64decode(token.encode()))
-        return int(data["start"])
+        data = json.loads(base64.urlsafe_b64decode(token.encode() + b"=" * (-len(token) % 4)))
+        namespace, _, name = str(data["start"]).rstrip("\u0000").partition("/")
+        return int(data["rv"]), (namespace, name)
     except (ValueError, KeyError, TypeError):
-        raise status.bad_request("continue key is not valid: illegal base64 data") from None
+        raise status.bad_request(
+            "continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)"
+        ) from None

@@ -139,6 +139,32 @@ class Store:
         )
         return [entries[k] for k in keys]
 
+    def objects_at(self, resource: str, namespace: str | None, revision: int) -> list[Obj]:
+        """The objects as they were right after ``revision`` (consistent paging, Exact reads);
+        GoneError when the history window no longer reaches back that far."""
+        if revision >= self.revision:
+            return self.objects(resource, namespace)
+        if revision < self._oldest:
+            raise GoneError(revision, self._oldest + 1)
+        state = {
+            key: obj
+            for key, obj in self._objects[resource].items()
+            if namespace is None or key[0] == namespace
+        }
+        for event in reversed(self._history):
+            if event.revision <= revision:
+                break
+            if event.resource != resource:
+                continue
+            key = _namespace_and_name(event.object)
+            if namespace is not None and key[0] != namespace:
+                continue
+            if event.type == "ADDED":
+                state.pop(key, None)
+            elif event.previous is not None:
+                state[key] = event.previous
+        return [state[key] for key in sorted(state)]
+
     def count(self, resource: str) -> int:
         return len(self._objects[resource])
 

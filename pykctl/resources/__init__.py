@@ -1,0 +1,2 @@
+"""Resource types (discovery, mapping what users type) and the objects commands act on
+(manifests, the builder)."""
