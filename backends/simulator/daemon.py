@@ -94,6 +94,10 @@ class StateDir:
     def log_file(self) -> Path:
         return self.path / "daemon.log"
 
+    @property
+    def service_account_key(self) -> Path:
+        return self.path / "sa.key"
+
     def token(self) -> str:
         return self.token_file.read_text().strip()
 
@@ -116,6 +120,10 @@ class StateDir:
             self.tls_cert.write_bytes(serving.cert_pem)
         if not self.token_file.exists():
             _write_private(self.token_file, secrets.token_urlsafe(32).encode())
+        if not self.service_account_key.exists():
+            from backends.simulator.tokens import TokenIssuer
+
+            _write_private(self.service_account_key, TokenIssuer.generate_pem())
 
 
 def _write_private(path: Path, data: bytes) -> None:

@@ -1,8 +1,7 @@
 """One simulator instance: store + API server (+ the parts that run the cluster), on one event
 loop, listening on 127.0.0.1 only.
 
-``Simulator`` wires the pieces and bootstraps what every cluster has (the default, kube-system,
-kube-public and kube-node-lease namespaces and the ``kubernetes`` Service). It is used by the
+``Simulator`` wires the pieces and bootstraps what every cluster has (see bootstrap.py). It is used by the
 daemon (``pykctl sim start``) and in-process by the pytest fixture.
 """
 
@@ -16,23 +15,23 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
-from multidict import MultiDict, MultiDictProxy
 
 from backends.simulator.apiserver import status
 from backends.simulator.apiserver.app import ServerContext, make_app
 from backends.simulator.apiserver.deletion import NamespaceTerminator
-from backends.simulator.apiserver.paths import Target
-from backends.simulator.apiserver.resources import ResourceType, lookup
+from backends.simulator.apiserver.resources import ResourceType
 from backends.simulator.apiserver.rest import Rest
+from backends.simulator.bootstrap import bootstrap
 from backends.simulator.clock import Clock, RealClock
 from backends.simulator.controllers.namespaces import NamespaceDefaults
-from backends.simulator.network.ipam import KUBERNETES_SERVICE_IP, ServiceAllocator
+from backends.simulator.controllers.storage_protection import StorageProtection
+from backends.simulator.network.ipam import ServiceAllocator
 from backends.simulator.store import Store
+from backends.simulator.tokens import TokenIssuer
 
 log = logging.getLogger("pykctl.simulator")
 
 HOST = "127.0.0.1"
-SYSTEM_NAMESPACES = ("default", "kube-node-lease", "kube-public", "kube-system")
 
 
 @dataclass(frozen=True)
@@ -50,12 +49,6 @@ class TLSFiles:
         return context
 
 
-def _resource(group: str, version: str, plural: str) -> ResourceType:
-    resource = lookup(group, version, plural)
-    assert resource is not None
-    return resource
-
-
 class Simulator:
     """A running cluster: call ``start()`` on an event loop, ``stop()`` to shut it down."""
 
@@ -66,6 +59,7 @@ class Simulator:
         tls: TLSFiles | None = None,
         clock: Clock | None = None,
         name: str = "default",
+        service_account_key: bytes | None = None,
     ) -> None:
         self.name = name
         self.clock = clock or RealClock()
@@ -79,7 +73,10 @@ class Simulator:
             with open(tls.ca, encoding="utf-8") as f:
                 ca_pem = f.read()
         self.namespace_defaults = NamespaceDefaults(self.rest, ca_pem)
-        self.context = ServerContext(self.rest, self.clock, token)
+        self.storage_protection = StorageProtection(self.store)
+        self.context = ServerContext(
+            self.rest, self.clock, token, tokens=TokenIssuer(service_account_key)
+        )
         self.app = make_app(self.context)
         self.tls = tls
         self.port = 0
@@ -93,41 +90,7 @@ class Simulator:
 
     def bootstrap(self) -> None:
         """Create what every cluster starts with, if missing."""
-        namespaces = _resource("", "v1", "namespaces")
-        for name in SYSTEM_NAMESPACES:
-            if self.store.get("/namespaces", "", name) is None:
-                self.rest.create(
-                    Target(namespaces, None, None, None),
-                    {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}},
-                    _NO_QUERY,
-                )
-        services = _resource("", "v1", "services")
-        if self.store.get("/services", "default", "kubernetes") is None:
-            self.rest.create(
-                Target(services, "default", None, None),
-                {
-                    "apiVersion": "v1",
-                    "kind": "Service",
-                    "metadata": {
-                        "name": "kubernetes",
-                        "labels": {"component": "apiserver", "provider": "kubernetes"},
-                    },
-                    "spec": {
-                        "clusterIP": KUBERNETES_SERVICE_IP,
-                        "ports": [
-                            {
-                                "name": "https",
-                                "port": 443,
-                                "protocol": "TCP",
-                                "targetPort": self.port or 6443,
-                            }
-                        ],
-                        "sessionAffinity": "None",
-                        "type": "ClusterIP",
-                    },
-                },
-                _NO_QUERY,
-            )
+        bootstrap(self.rest, self.port or 6443)
 
     async def start(self, port: int = 0) -> int:
         """Listen on 127.0.0.1:``port`` (0: any free port); returns the port."""
@@ -165,6 +128,3 @@ class Simulator:
                 transport.abort()
             self._runner = None
         self.store.close()
-
-
-_NO_QUERY = MultiDictProxy(MultiDict[str]())

@@ -49,8 +49,6 @@ KR8S_VERSION_WARNING = pytest.mark.filterwarnings(
     r"ignore:Kubernetes version v1\.37\.\d+ is not supported:UserWarning"
 )
 
-SSA_XFAIL = "server-side apply is a JSON merge patch (rest.Rest.patch)"
-
 
 # --------------------------------------------------------------------------------- helpers
 
@@ -842,7 +840,6 @@ def test_lightkube_apply_creates_and_updates(lk: LightkubeClient) -> None:
     assert lk.get(ConfigMap, "cfg").data == {"a": "2"}
 
 
-@pytest.mark.xfail(strict=True, reason=f"{SSA_XFAIL}: no metadata.managedFields are recorded")
 def test_lightkube_apply_records_managed_fields(lk: LightkubeClient) -> None:
     from lightkube.models.meta_v1 import ObjectMeta
     from lightkube.resources.core_v1 import ConfigMap
@@ -857,9 +854,6 @@ def test_lightkube_apply_records_managed_fields(lk: LightkubeClient) -> None:
     assert entry.fieldsV1 == {"f:data": {"f:a": {}}}
 
 
-@pytest.mark.xfail(
-    strict=True, reason=f"{SSA_XFAIL}: a field the manager stops applying is not removed"
-)
 def test_lightkube_apply_removes_fields_the_manager_dropped(lk: LightkubeClient) -> None:
     from lightkube.models.meta_v1 import ObjectMeta
     from lightkube.resources.core_v1 import ConfigMap
@@ -872,9 +866,6 @@ def test_lightkube_apply_removes_fields_the_manager_dropped(lk: LightkubeClient)
     assert applied({"keep": "2"}).data == {"keep": "2"}
 
 
-@pytest.mark.xfail(
-    strict=True, reason=f"{SSA_XFAIL}: no 409 conflict on fields owned by another manager"
-)
 def test_lightkube_apply_conflicts_with_another_managers_field(lk: LightkubeClient) -> None:
     from lightkube import ApiError
     from lightkube.models.meta_v1 import ObjectMeta
@@ -893,10 +884,6 @@ def test_lightkube_apply_conflicts_with_another_managers_field(lk: LightkubeClie
     assert lk.apply(obj("yours"), field_manager="lk-test", force=True).data == {"k": "yours"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=f"{SSA_XFAIL}: containers (a list-map keyed by name) are replaced, not merged",
-)
 def test_lightkube_apply_merges_list_map_entries_of_two_managers(lk: LightkubeClient) -> None:
     from lightkube.codecs import from_dict
 

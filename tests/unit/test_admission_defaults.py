@@ -390,7 +390,7 @@ def test_other_groups() -> None:
         resource("rbac.authorization.k8s.io", "v1", "rolebindings"),
         {"subjects": [{"kind": "User", "name": "u"}, {"kind": "ServiceAccount", "name": "s"}]},
     )
-    assert [s["apiGroup"] for s in binding["subjects"]] == ["rbac.authorization.k8s.io", ""]
+    assert [s.get("apiGroup") for s in binding["subjects"]] == ["rbac.authorization.k8s.io", None]
 
 
 # --- admission plugins ------------------------------------------------------------------------

@@ -32,6 +32,7 @@ from backends.simulator.apiserver.rest import Body, Response, Rest, list_object
 from backends.simulator.apiserver.reviews import REVIEWS
 from backends.simulator.apiserver.reviews import answer as answer_review
 from backends.simulator.clock import Clock
+from backends.simulator.tokens import TokenIssuer
 
 log = logging.getLogger("pykctl.simulator.apiserver")
 
@@ -51,6 +52,7 @@ class ServerContext:
     address: str = "127.0.0.1:6443"
     # Subresources served by other parts of the simulator (log, exec, ...), by name.
     subresource_handlers: dict[str, SubresourceHandler] = field(default_factory=dict)
+    tokens: TokenIssuer = field(default_factory=TokenIssuer)
 
 
 def json_response(code: int, body: Any, warnings: list[str] | None = None) -> web.Response:
@@ -161,6 +163,7 @@ async def rest_request(
     method = request.method
     query = request.query
     accept = negotiate(request.headers.get("Accept"), query.get("includeObject"))
+    manager = field_manager(request)
 
     def respond(response: Response) -> web.Response:
         body = response.body
@@ -203,6 +206,8 @@ async def rest_request(
         return await watch.serve(request, rest, target, accept)
     if verb == "get":
         return respond(Response(200, rest.get(target)))
+    if verb == "list" and resource.plural == "componentstatuses":
+        return _component_statuses(rest, accept)
     if verb == "list":
         items, metadata = rest.list_objects(target, query)
         if accept.table:
@@ -213,14 +218,14 @@ async def rest_request(
     if verb == "create":
         if not resource.namespaced:
             target = paths.Target(resource, None, None, None)
-        return respond(rest.create(target, await _raw_body(request), query))
+        return respond(rest.create(target, await _raw_body(request), query, manager))
     if verb == "update":
-        return respond(rest.update(target, await _raw_body(request), query))
+        return respond(rest.update(target, await _raw_body(request), query, manager))
     if verb == "patch":
         patch_type = media_type(request.headers.get("Content-Type"))
         if patch_type not in PATCH_TYPES:
             raise status.unsupported_media_type(patch_type)
-        return respond(rest.patch(target, await _body(request), patch_type, query))
+        return respond(rest.patch(target, await _body(request), patch_type, query, manager=manager))
     raw = await request.read()
     options = _delete_options(raw, request)
     if verb == "delete":
@@ -249,6 +254,36 @@ def as_table(
         )
     except ValueError as err:
         raise status.bad_request(str(err)) from None
+
+
+def _component_statuses(rest: Rest, accept: Accept) -> web.Response:
+    """The deprecated componentstatuses: the simulator's parts all report healthy."""
+    resource = paths.parse("/api/v1/componentstatuses").resource
+    items = [
+        {
+            "kind": "ComponentStatus",
+            "apiVersion": "v1",
+            "metadata": {"name": name, "creationTimestamp": None},
+            "conditions": [{"type": "Healthy", "status": "True", "message": "ok"}],
+        }
+        for name in ("controller-manager", "scheduler", "etcd-0")
+    ]
+    metadata = {"resourceVersion": ""}
+    body = (
+        as_table(rest, resource, items, accept, metadata)
+        if accept.table
+        else list_object(resource, items, metadata)
+    )
+    return json_response(200, body, ["v1 ComponentStatus is deprecated in v1.19+"])
+
+
+def field_manager(request: web.Request) -> str:
+    """``fieldManager``, else the name kube-apiserver derives from the User-Agent."""
+    from backends.objects.managedfields import default_manager
+
+    return request.query.get("fieldManager") or default_manager(
+        request.headers.get("User-Agent", "")
+    )
 
 
 def _verb_name(method: str, target: paths.Target) -> str:

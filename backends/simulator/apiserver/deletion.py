@@ -68,8 +68,12 @@ def delete_object(rest: Rest, target: Target, options: Obj, dry_run: bool) -> Re
     metadata = obj.get("metadata") or {}
     now = rest.clock.now()
     grace = _grace_period(target, obj, options)
+    finished = (obj.get("status") or {}).get("phase") in ("Succeeded", "Failed")
     graceful = (
-        resource.kind == "Pod" and grace > 0 and bool((obj.get("spec") or {}).get("nodeName"))
+        resource.kind == "Pod"
+        and grace > 0
+        and bool((obj.get("spec") or {}).get("nodeName"))
+        and not finished  # podStrategy.CheckGracefulDelete: terminal pods go at once
     )
     marks = resource.kind == "Namespace" or bool(metadata.get("finalizers")) or graceful
     if not marks:
@@ -96,9 +100,9 @@ def delete_object(rest: Rest, target: Target, options: Obj, dry_run: bool) -> Re
     if resource.kind == "Namespace":
         marked.setdefault("status", {})["phase"] = "Terminating"
     if marked == obj or dry_run:
-        return Response(200 if marked == obj else 202, marked)
+        return Response(200, marked)
     stored = rest.store.update(key, marked, metadata.get("resourceVersion"))
-    return Response(202 if graceful else 200, stored)
+    return Response(200, stored)
 
 
 def finish_if_released(store: Store, key: str, obj: Obj) -> bool:

@@ -18,7 +18,7 @@ from typing import Any
 
 from multidict import MultiMapping
 
-from backends.objects import schemas
+from backends.objects import managedfields, schemas
 from backends.simulator.apiserver import status
 from backends.simulator.apiserver.admission import (
     AdmissionError,
@@ -45,12 +45,13 @@ from backends.simulator.apiserver.deletion import delete_object, finish_if_relea
 from backends.simulator.apiserver.paths import Target
 from backends.simulator.apiserver.resources import RESOURCES, ResourceType, lookup
 from backends.simulator.apiserver.strategies import (
+    convert_secret,
     generate_name,
     keep_system_metadata,
     prepare_for_status_update,
     set_system_metadata,
 )
-from backends.simulator.clock import Clock
+from backends.simulator.clock import Clock, rfc3339
 from backends.simulator.store import (
     AlreadyExistsError,
     ConflictError,
@@ -241,9 +242,23 @@ class Rest:
             raise _as_status(err) from None
         return self._check_kind(resource, obj), warnings
 
-    def create(self, target: Target, body: Body | Any, query: MultiMapping[str]) -> Response:
+    def create(
+        self, target: Target, body: Body | Any, query: MultiMapping[str], manager: str = ""
+    ) -> Response:
         resource = target.resource
         obj, warnings = self.decode(resource, body, query.get("fieldValidation") or "Warn")
+        return self._create_decoded(target, obj, warnings, query, manager)
+
+    def _create_decoded(
+        self,
+        target: Target,
+        obj: Obj,
+        warnings: list[str],
+        query: MultiMapping[str],
+        manager: str,
+        applied: bool = False,
+    ) -> Response:
+        resource = target.resource
         self._place(target, obj)
         metadata = obj["metadata"]
         if not metadata.get("name"):
@@ -259,6 +274,8 @@ class Rest:
         self._check_namespace(
             Target(resource, target.namespace, metadata["name"], None), creating=True
         )
+        if resource.kind == "Secret":
+            convert_secret(obj)
         try:
             apply_defaults(resource, obj)
             set_system_metadata(resource, obj, self.clock)
@@ -268,6 +285,15 @@ class Rest:
             raise _as_status(err) from None
         for hook in self.on_create:
             hook(resource, obj, None)
+        if not applied:
+            obj = managedfields.track_update(
+                None,
+                obj,
+                manager or "unknown",
+                _schema(resource),
+                rfc3339(self.clock.now()),
+                ignored=_ignored(resource, ""),
+            )
         self._validate(resource, obj, None)
         if _dry_run(query):
             if self.store.get(
@@ -287,7 +313,9 @@ class Rest:
             name = (obj.get("metadata") or {}).get("name", "")
             raise _as_status(AdmissionError(invalid_status(resource, name, causes)))
 
-    def update(self, target: Target, body: Body | Any, query: MultiMapping[str]) -> Response:
+    def update(
+        self, target: Target, body: Body | Any, query: MultiMapping[str], manager: str = ""
+    ) -> Response:
         resource = target.resource
         obj, warnings = self.decode(resource, body, query.get("fieldValidation") or "Warn")
         self._place(target, obj)
@@ -310,13 +338,21 @@ class Rest:
         warnings: list[str],
         expected: str | None,
         status_only: bool = False,
+        manager: str = "",
+        applied: bool = False,
     ) -> Response:
         resource = target.resource
         if expected and expected != old["metadata"].get("resourceVersion"):
             raise status.conflict(resource, target.name or "")
+        subresource = "status" if status_only else ""
         if status_only:
+            requested_fields = (obj.get("metadata") or {}).get("managedFields")
             obj = prepare_for_status_update(obj, old)
+            if requested_fields is not None:
+                obj["metadata"]["managedFields"] = requested_fields
         else:
+            if resource.kind == "Secret":
+                convert_secret(obj)
             try:
                 apply_defaults(resource, obj)
                 keep_system_metadata(resource, obj, old)
@@ -325,6 +361,16 @@ class Rest:
                 raise _as_status(err) from None
         for hook in self.on_create:
             hook(resource, obj, old)
+        if not applied:
+            obj = managedfields.track_update(
+                old,
+                obj,
+                manager or "unknown",
+                _schema(resource),
+                rfc3339(self.clock.now()),
+                subresource=subresource,
+                ignored=_ignored(resource, subresource),
+            )
         obj["metadata"]["resourceVersion"] = old["metadata"].get("resourceVersion")
         self._validate(resource, obj, old)
         if obj == old:
@@ -342,11 +388,15 @@ class Rest:
         finish_if_released(self.store, resource_key(resource), stored)
         return Response(200, stored, warnings)
 
-    def update_status(self, target: Target, body: Body | Any, query: MultiMapping[str]) -> Response:
+    def update_status(
+        self, target: Target, body: Body | Any, query: MultiMapping[str], manager: str = ""
+    ) -> Response:
         obj, _ = self.decode(target.resource, body, "Ignore")
         old = self._get_existing(target)
         expected = (obj.get("metadata") or {}).get("resourceVersion")
-        return self._store_update(target, obj, old, query, [], expected, status_only=True)
+        return self._store_update(
+            target, obj, old, query, [], expected, status_only=True, manager=manager
+        )
 
     def patch(
         self,
@@ -355,15 +405,16 @@ class Rest:
         patch_type: str,
         query: MultiMapping[str],
         status_only: bool = False,
+        manager: str = "",
     ) -> Response:
         from backends.objects import patch as patching
 
         resource = target.resource
         _check_patch_options(patch_type, query)
         old = self.store.get(resource_key(resource), target.namespace or "", target.name or "")
+        if patch_type == APPLY_PATCH:
+            return self._apply(target, old, body, query, manager, status_only)
         if old is None:
-            if patch_type == APPLY_PATCH and not status_only:
-                return self._apply_create(target, body, query)
             raise status.not_found(resource, target.name or "")
         try:
             if patch_type == JSON_PATCH:
@@ -374,8 +425,6 @@ class Rest:
                 patched = patching.apply_strategic_merge_patch(
                     old, body, schemas.for_kind(resource.group, resource.version, resource.kind)
                 )
-            elif patch_type == APPLY_PATCH:
-                patched = patching.apply_merge_patch(old, self._check_kind(resource, body))
             else:
                 raise status.unsupported_media_type(patch_type)
         except patching.PatchError as err:
@@ -411,11 +460,64 @@ class Rest:
             )
         return problems
 
-    def _apply_create(self, target: Target, body: Any, query: MultiMapping[str]) -> Response:
-        obj = self._check_kind(target.resource, body)
-        obj = copy.deepcopy(obj)
-        obj.setdefault("metadata", {})["name"] = target.name
-        return self.create(Target(target.resource, target.namespace, None, None), obj, query)
+    def _apply(
+        self,
+        target: Target,
+        old: Obj | None,
+        body: Any,
+        query: MultiMapping[str],
+        manager: str,
+        status_only: bool,
+    ) -> Response:
+        """Server-side apply: merge the configuration as its manager, create when absent."""
+        resource = target.resource
+        if not isinstance(body, dict):
+            raise status.bad_request(
+                f"the object provided is unrecognized (must be of type {resource.kind})"
+            )
+        applied = copy.deepcopy(body)
+        applied.setdefault("metadata", {})
+        if target.namespace and resource.namespaced:
+            applied["metadata"].setdefault("namespace", target.namespace)
+        if old is None and status_only:
+            raise status.not_found(resource, target.name or "")
+        subresource = "status" if status_only else ""
+        try:
+            result = managedfields.apply(
+                old,
+                applied,
+                manager,
+                query.get("force") == "true",
+                _schema(resource),
+                rfc3339(self.clock.now()),
+                subresource,
+                ignored=_ignored(resource, subresource),
+            )
+        except managedfields.FieldManagerError as err:
+            raise status.ApiStatus(err.code, err.reason, err.message, err.details) from None
+        if old is None:
+            result.setdefault("metadata", {})["name"] = target.name
+            return self._create_decoded(
+                Target(resource, target.namespace, None, None),
+                result,
+                self._field_warnings(resource, result, query.get("fieldValidation") or "Strict"),
+                query,
+                manager,
+                applied=True,
+            )
+        self._place(target, result)
+        warnings = self._field_warnings(resource, result, query.get("fieldValidation") or "Strict")
+        return self._store_update(
+            target,
+            result,
+            old,
+            query,
+            warnings,
+            None,
+            status_only=status_only,
+            manager=manager,
+            applied=True,
+        )
 
     # ---------------------------------------------------------------------------- delete
 
@@ -443,6 +545,19 @@ class Rest:
             200,
             list_object(target.resource, deleted, {"resourceVersion": str(self.store.revision)}),
         )
+
+
+def _schema(resource: ResourceType) -> schemas.Schema | None:
+    return schemas.for_kind(resource.group, resource.version, resource.kind)
+
+
+def _ignored(resource: ResourceType, subresource: str) -> dict[str, Any] | None:
+    """The fields an endpoint resets, which nobody owns through it (the strategies' ResetFields)."""
+    if subresource == "status":
+        return {"f:spec": {}}
+    if resource.subresource("status") is not None:
+        return {"f:status": {}}
+    return None
 
 
 def _check_patch_options(patch_type: str, query: MultiMapping[str]) -> None:

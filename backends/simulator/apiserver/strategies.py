@@ -8,6 +8,7 @@ marks are kept, and generation is bumped when anything but metadata and status c
 
 from __future__ import annotations
 
+import base64
 import copy
 import secrets
 import uuid
@@ -19,6 +20,29 @@ from backends.simulator.clock import Clock, rfc3339
 Obj = dict[str, Any]
 
 _NAME_SUFFIX_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
+# Kinds whose REST strategy tracks metadata.generation (kube-apiserver sets it nowhere else).
+GENERATION_KINDS = frozenset(
+    {
+        ("", "Pod"),
+        ("", "PodTemplate"),
+        ("", "ReplicationController"),
+        ("apps", "Deployment"),
+        ("apps", "ReplicaSet"),
+        ("apps", "DaemonSet"),
+        ("apps", "StatefulSet"),
+        ("batch", "Job"),
+        ("batch", "CronJob"),
+        ("networking.k8s.io", "Ingress"),
+        ("networking.k8s.io", "IngressClass"),
+        ("networking.k8s.io", "NetworkPolicy"),
+        ("discovery.k8s.io", "EndpointSlice"),
+        ("policy", "PodDisruptionBudget"),
+    }
+)
+
+
+def tracks_generation(resource: ResourceType) -> bool:
+    return (resource.group, resource.kind) in GENERATION_KINDS
 
 
 def generate_name(prefix: str) -> str:
@@ -31,7 +55,10 @@ def set_system_metadata(resource: ResourceType, obj: Obj, clock: Clock) -> None:
     metadata = obj.setdefault("metadata", {})
     metadata["uid"] = str(uuid.uuid4())
     metadata["creationTimestamp"] = rfc3339(clock.now())
-    metadata["generation"] = 1
+    if tracks_generation(resource):
+        metadata["generation"] = 1
+    else:
+        metadata.pop("generation", None)
     for key in ("resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink"):
         metadata.pop(key, None)
     obj["apiVersion"] = resource.api_version
@@ -64,8 +91,19 @@ def keep_system_metadata(resource: ResourceType, new: Obj, old: Obj) -> None:
     new["kind"] = resource.kind
     if resource.kind == "Namespace":
         metadata.setdefault("labels", {})["kubernetes.io/metadata.name"] = metadata.get("name", "")
-    if _without(new, "metadata", "status") != _without(old, "metadata", "status"):
+    if tracks_generation(resource) and _without(new, "metadata", "status") != _without(
+        old, "metadata", "status"
+    ):
         metadata["generation"] = int(old_metadata.get("generation") or 0) + 1
+
+
+def convert_secret(obj: Obj) -> None:
+    """``stringData`` is write-only: its entries go into ``data``, base64-encoded (v1 conversion)."""
+    string_data = obj.pop("stringData", None)
+    if isinstance(string_data, dict) and string_data:
+        data = obj.setdefault("data", {})
+        for key, value in string_data.items():
+            data[key] = base64.b64encode(str(value).encode()).decode()
 
 
 def prepare_for_status_update(new: Obj, old: Obj) -> Obj:

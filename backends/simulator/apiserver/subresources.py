@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import copy
 import datetime
-import secrets
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -54,13 +53,24 @@ async def _status(context: ServerContext, request: web.Request, target: Target) 
     rest = context.rest
     if request.method == "GET":
         return Response(200, rest.get(target))
+    from backends.simulator.apiserver.app import field_manager
+
     if request.method == "PUT":
-        return rest.update_status(target, await _read(request), request.query)
+        return rest.update_status(
+            target, await _read(request), request.query, field_manager(request)
+        )
     if request.method == "PATCH":
         patch_type = media_type(request.headers.get("Content-Type"))
         if patch_type not in PATCH_TYPES:
             raise status.unsupported_media_type(patch_type)
-        return rest.patch(target, await _read(request), patch_type, request.query, status_only=True)
+        return rest.patch(
+            target,
+            await _read(request),
+            patch_type,
+            request.query,
+            status_only=True,
+            manager=field_manager(request),
+        )
     raise status.method_not_supported(target.resource, request.method.lower())
 
 
@@ -193,14 +203,22 @@ async def _eviction(context: ServerContext, request: web.Request, target: Target
 
 
 async def _token(context: ServerContext, request: web.Request, target: Target) -> Response:
-    """POST serviceaccounts/NAME/token: a TokenRequest with a (non-verifiable) token."""
-    context.rest.get(target)
+    """POST serviceaccounts/NAME/token: a TokenRequest with a signed JWT for the account."""
+    account = context.rest.get(target)
     body = await _read(request) or {}
     seconds = int((body.get("spec") or {}).get("expirationSeconds") or 3600)
-    expires = context.clock.now() + datetime.timedelta(seconds=seconds)
-    spec = dict(body.get("spec") or {})
-    spec.setdefault("audiences", ["https://kubernetes.default.svc.cluster.local"])
+    now = context.clock.now()
+    spec = {k: v for k, v in (body.get("spec") or {}).items() if v is not None}
+    spec["audiences"] = spec.get("audiences") or ["https://kubernetes.default.svc.cluster.local"]
     spec["expirationSeconds"] = seconds
+    token = context.tokens.issue(
+        target.namespace or "",
+        target.name or "",
+        (account.get("metadata") or {}).get("uid", ""),
+        spec["audiences"],
+        seconds,
+        now,
+    )
     return Response(
         201,
         {
@@ -213,8 +231,8 @@ async def _token(context: ServerContext, request: web.Request, target: Target) -
             },
             "spec": spec,
             "status": {
-                "token": "pykctl-sa-" + secrets.token_urlsafe(32),
-                "expirationTimestamp": rfc3339(expires),
+                "token": token,
+                "expirationTimestamp": rfc3339(now + datetime.timedelta(seconds=seconds)),
             },
         },
     )

@@ -543,7 +543,7 @@ def _default_role_binding(binding: Obj) -> None:
         if subject.get("apiGroup"):
             continue
         if subject.get("kind") == "ServiceAccount":
-            subject["apiGroup"] = ""
+            subject.pop("apiGroup", None)  # "" is omitted when encoded (omitempty)
         elif subject.get("kind") in ("User", "Group"):
             subject["apiGroup"] = "rbac.authorization.k8s.io"
 
