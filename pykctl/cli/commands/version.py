@@ -3,7 +3,7 @@
 pykctl reports the kubectl release it reproduces, with its own version as build metadata
 (``v1.37.1+pykctl.0.1.0``), the way distributions such as k3s mark theirs; scripts that read
 ``clientVersion.major``/``minor`` see 1 and 37. pykctl bundles no kustomize, so there is no
-Kustomize line.
+Kustomize line. Without ``--client`` the server's /version follows, as kubectl prints it.
 """
 
 from __future__ import annotations
@@ -15,8 +15,10 @@ from typing import Any
 from backends.objects import gojson, goyaml
 from pykctl import KUBECTL_COMPAT_VERSION, __version__
 from pykctl.cli.command import Help, Invocation, KCommand
+from backends.errors import ApiError, ConnectionFailed
 from pykctl.cli.errors import CommandError
 from pykctl.cli.flags import BOOL, Flag
+from pykctl.kubeconfig.errors import KubeconfigError
 
 HELP = Help(
     use="version",
@@ -61,16 +63,39 @@ def run(inv: Invocation) -> int:
         raise CommandError("--output must be 'yaml' or 'json'")
     if inv.args:
         raise CommandError(f"extra arguments: [{' '.join(inv.args)}]")
-    info = {"clientVersion": client_version()}
+    info: dict[str, Any] = {"clientVersion": client_version()}
+    failure: BaseException | None = None
+    if not inv.flags["client"]:
+        try:
+            info["serverVersion"] = server_version(inv)
+        except (ApiError, ConnectionFailed, KubeconfigError) as err:
+            failure = err
     if output == "json":
         inv.stdout.write(gojson.dumps(info, indent="  ", sort_keys=False) + "\n")
     elif output == "yaml":
         inv.stdout.write(goyaml.dumps(info) + "\n")
     else:
         inv.out(f"Client Version: {info['clientVersion']['gitVersion']}")
-    if not inv.flags["client"]:
-        raise CommandError("the server version is not available yet: use --client")
+        if "serverVersion" in info:
+            inv.out(f"Server Version: {info['serverVersion'].get('gitVersion', '')}")
+    if failure is not None:
+        raise failure
     return 0
+
+
+def server_version(inv: Invocation) -> dict[str, Any]:
+    """GET /version of the current context's cluster."""
+    from pykctl.cli.connection import connect
+    from pykctl.client import Client
+
+    connection = connect(inv)
+    try:
+        data: dict[str, Any] = (
+            Client(connection.backend).raw("GET", "/version", [("timeout", "32s")]).json()
+        )
+    finally:
+        connection.backend.close()
+    return data
 
 
 version = KCommand("version", run, HELP, FLAGS)
