@@ -12,10 +12,10 @@ import platform
 import sys
 from typing import Any
 
+from backends.errors import ApiError, ConnectionFailed
 from backends.objects import gojson, goyaml
 from pykctl import KUBECTL_COMPAT_VERSION, __version__
 from pykctl.cli.command import Help, Invocation, KCommand
-from backends.errors import ApiError, ConnectionFailed
 from pykctl.cli.errors import CommandError
 from pykctl.cli.flags import BOOL, Flag
 from pykctl.kubeconfig.errors import KubeconfigError
