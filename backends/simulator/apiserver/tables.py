@@ -19,7 +19,6 @@ Invariants:
 
 from __future__ import annotations
 
-import copy
 import functools
 import json
 from collections.abc import Callable, Iterable, Mapping
@@ -43,7 +42,7 @@ INCLUDE_OBJECT_VALUES = ("Metadata", "Object", "None")
 def _get(value: object, *path: str) -> Any:
     """The value at ``path``, or None as soon as a step is missing or not an object."""
     for key in path:
-        if not isinstance(value, Mapping):
+        if not isinstance(value, dict):
             return None
         value = value.get(key)
     return value
@@ -66,7 +65,7 @@ def _list(value: object, *path: str) -> list[Any]:
 
 def _map(value: object, *path: str) -> Mapping[str, Any]:
     found = _get(value, *path)
-    return found if isinstance(found, Mapping) else {}
+    return found if isinstance(found, dict) else {}
 
 
 def _present(value: object, *path: str) -> bool:
@@ -1449,12 +1448,13 @@ def _type_meta(resource: str, group: str) -> dict[str, str]:
 def _row_object(obj: Obj, include_object: str, type_meta: Mapping[str, str]) -> Any:
     if include_object == "None":
         return None
+    # Stored objects are immutable and the table is encoded at once: no copies needed.
     if include_object == "Object":
-        return {**type_meta, **copy.deepcopy(dict(obj))}
+        return {**type_meta, **obj}
     return {
         "kind": "PartialObjectMetadata",
         "apiVersion": "meta.k8s.io/v1",
-        "metadata": copy.deepcopy(dict(_map(obj, "metadata"))),
+        "metadata": _map(obj, "metadata"),
     }
 
 

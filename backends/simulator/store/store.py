@@ -88,6 +88,10 @@ class Watch:
         return bool(event.object.get("metadata", {}).get("namespace", "") == self.namespace)
 
 
+def _encode(obj: Obj) -> str:
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
+
+
 def _namespace_and_name(obj: Obj) -> Key:
     metadata = obj.get("metadata") or {}
     return str(metadata.get("namespace") or ""), str(metadata["name"])
@@ -121,6 +125,8 @@ class Store:
         self._oldest = self.revision  # history starts empty: nothing older can be replayed
         self._history: collections.deque[Event] = collections.deque(maxlen=HISTORY_WINDOW)
         self._watches: list[Watch] = []
+        # Compact JSON of stored objects, by identity (objects are immutable once stored).
+        self._encoded: dict[int, tuple[Obj, bytes]] = {}
         self._listeners: list[Callable[[Event], None]] = []
 
     # ----------------------------------------------------------------------------- reads
@@ -165,6 +171,16 @@ class Store:
                 state[key] = event.previous
         return [state[key] for key in sorted(state)]
 
+    def encoded(self, obj: Obj) -> bytes:
+        """Compact JSON of an object returned by this store (cached since it was written)."""
+        cached = self._encoded.get(id(obj))
+        if cached is not None and cached[0] is obj:
+            return cached[1]
+        data = _encode(obj).encode()
+        if len(self._encoded) < 200_000:
+            self._encoded[id(obj)] = (obj, data)
+        return data
+
     def count(self, resource: str) -> int:
         return len(self._objects[resource])
 
@@ -206,16 +222,13 @@ class Store:
             raise AlreadyExistsError(key[1])
         revision = self._next_revision()
         stored = self._stamp(obj, revision)
+        encoded = _encode(stored)
         self._commit(
-            [
-                (
-                    "INSERT INTO objects VALUES (?, ?, ?, ?)",
-                    (resource, key[0], key[1], json.dumps(stored)),
-                )
-            ],
+            [("INSERT INTO objects VALUES (?, ?, ?, ?)", (resource, key[0], key[1], encoded))],
             revision,
         )
         self._objects[resource][key] = stored
+        self._encoded[id(stored)] = (stored, encoded.encode())
         self._publish(Event("ADDED", resource, revision, stored))
         return stored
 
@@ -230,16 +243,19 @@ class Store:
             raise ConflictError(key[1])
         revision = self._next_revision()
         stored = self._stamp(obj, revision)
+        encoded = _encode(stored)
         self._commit(
             [
                 (
                     "UPDATE objects SET data = ? WHERE resource = ? AND namespace = ? AND name = ?",
-                    (json.dumps(stored), resource, key[0], key[1]),
+                    (encoded, resource, key[0], key[1]),
                 )
             ],
             revision,
         )
         self._objects[resource][key] = stored
+        self._encoded.pop(id(current), None)
+        self._encoded[id(stored)] = (stored, encoded.encode())
         self._publish(Event("MODIFIED", resource, revision, stored, current))
         return stored
 
@@ -264,6 +280,7 @@ class Store:
             revision,
         )
         del self._objects[resource][key]
+        self._encoded.pop(id(current), None)
         last = self._stamp(current, revision)
         self._publish(Event("DELETED", resource, revision, last, current))
         return last
