@@ -1173,11 +1173,6 @@ def test_get_events_field_selector_involved_object(kc: Kubectl) -> None:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="events.k8s.io/v1 events are stored apart ('events.k8s.io/events'); kube-apiserver "
-    "serves one storage through both APIs (core v1 and events.k8s.io/v1 convert)",
-)
 def test_events_are_one_storage_for_both_apis(kc: Kubectl) -> None:
     create(kc, BY_RESOURCE["events"])
     create(kc, BY_RESOURCE["events.events.k8s.io"])

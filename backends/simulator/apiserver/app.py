@@ -27,7 +27,8 @@ from backends.simulator.apiserver.bodies import (
     media_type,
     negotiate,
 )
-from backends.simulator.apiserver.resources import ResourceType
+from backends.simulator.apiserver.eventviews import is_events_api, to_core, to_events_api
+from backends.simulator.apiserver.resources import ResourceType, lookup
 from backends.simulator.apiserver.rest import Body, Response, Rest, list_object
 from backends.simulator.apiserver.reviews import REVIEWS
 from backends.simulator.apiserver.reviews import answer as answer_review
@@ -37,6 +38,9 @@ from backends.simulator.tokens import TokenIssuer
 log = logging.getLogger("pykctl.simulator.apiserver")
 
 PUBLIC_PATHS = ("/healthz", "/livez", "/readyz", "/version")
+_core_events = lookup("", "v1", "events")
+assert _core_events is not None
+CORE_EVENTS: ResourceType = _core_events
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 SubresourceHandler = Callable[[web.Request, paths.Target], Awaitable[web.StreamResponse]]
@@ -200,6 +204,8 @@ async def rest_request(
         or (verb == "watch" and "watch" not in resource.verbs)
     ):
         raise status.method_not_supported(resource, _verb_name(method, target))
+    if is_events_api(resource) and verb != "watch":
+        return await _events_api_request(context, request, target, verb, accept, manager)
     if verb == "watch":
         from backends.simulator.apiserver import watch
 
@@ -231,6 +237,107 @@ async def rest_request(
     if verb == "delete":
         return respond(rest.delete(target, options, query))
     return respond(rest.delete_collection(target, options, query))
+
+
+async def _events_api_request(
+    context: ServerContext,
+    request: web.Request,
+    target: paths.Target,
+    verb: str,
+    accept: Accept,
+    manager: str,
+) -> web.StreamResponse:
+    """events.k8s.io/v1 served from the stored core Events (see eventviews)."""
+    rest = context.rest
+    resource = target.resource
+    core = paths.Target(CORE_EVENTS, target.namespace, target.name, None)
+    query = request.query
+
+    def respond(code: int, obj: dict[str, Any]) -> web.Response:
+        view = to_events_api(obj)
+        if accept.table and request.method == "GET":
+            return json_response(
+                code, as_table(rest, resource, [view], accept, {"resourceVersion": ""})
+            )
+        return json_response(code, view)
+
+    try:
+        return await _events_api_verb(
+            context, request, target, core, verb, accept, manager, respond
+        )
+    except status.ApiStatus as err:
+        if err.code == 404 and err.details and err.details.get("kind") == "events":
+            raise status.not_found(resource, target.name or "") from None
+        raise
+
+
+async def _events_api_verb(
+    context: ServerContext,
+    request: web.Request,
+    target: paths.Target,
+    core: paths.Target,
+    verb: str,
+    accept: Accept,
+    manager: str,
+    respond: Callable[[int, dict[str, Any]], web.Response],
+) -> web.StreamResponse:
+    rest = context.rest
+    resource = target.resource
+    query = request.query
+    if verb == "get":
+        return respond(200, rest.get(core))
+    if verb == "list":
+        items, metadata = rest.list_objects(core, _core_event_query(query))
+        views = [to_events_api(item) for item in items]
+        if accept.table:
+            return json_response(200, as_table(rest, resource, views, accept, metadata))
+        return json_response(200, list_object(resource, views, metadata))
+    if verb in ("create", "update"):
+        view, warnings = rest.decode(
+            resource, await _raw_body(request), query.get("fieldValidation") or "Warn"
+        )
+        handler = rest.create if verb == "create" else rest.update
+        response = handler(core, to_core(view), query, manager)
+        return json_response(response.code, to_events_api(response.body), warnings)
+    if verb == "patch":
+        from backends.objects import patch as patching
+
+        old_view = to_events_api(rest.get(core))
+        body = await _body(request)
+        patch_type = media_type(request.headers.get("Content-Type"))
+        try:
+            if patch_type == "application/json-patch+json":
+                patched = patching.apply_json_patch(old_view, body)
+            else:
+                patched = patching.apply_merge_patch(old_view, body)
+        except patching.PatchError as err:
+            raise status.ApiStatus(err.code, err.reason, err.message) from None
+        response = rest.update(core, to_core(patched), query, manager)
+        return json_response(response.code, to_events_api(response.body))
+    options = _delete_options(await request.read(), request)
+    if verb == "delete":
+        return respond(200, rest.delete(core, options, query).body)
+    deleted = rest.delete_collection(core, options, _core_event_query(query)).body
+    return json_response(
+        200,
+        list_object(resource, [to_events_api(i) for i in deleted["items"]], deleted["metadata"]),
+    )
+
+
+def _core_event_query(query: Any) -> Any:
+    """events.k8s.io field selectors spelled for the stored core Events."""
+    from multidict import MultiDict, MultiDictProxy
+
+    translated = MultiDict(query)
+    selector = translated.get("fieldSelector")
+    if selector:
+        for view_name, core_name in (
+            ("regarding.", "involvedObject."),
+            ("reportingController", "reportingComponent"),
+        ):
+            selector = selector.replace(view_name, core_name)
+        translated["fieldSelector"] = selector
+    return MultiDictProxy(translated)
 
 
 def as_table(

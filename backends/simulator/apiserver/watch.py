@@ -23,6 +23,7 @@ from aiohttp import web
 
 from backends.simulator.apiserver import status
 from backends.simulator.apiserver.bodies import Accept, encode
+from backends.simulator.apiserver.eventviews import is_events_api, to_events_api
 from backends.simulator.apiserver.listing import matcher
 from backends.simulator.apiserver.paths import Target
 from backends.simulator.apiserver.rest import Rest, resource_key
@@ -43,7 +44,14 @@ async def serve(
     """Answer a watch request with a chunked event stream."""
     query = request.query
     resource = target.resource
-    match = matcher(resource, query)
+    events_api = is_events_api(resource)
+    requested = target  # bookmarks name the requested kind
+    if events_api:
+        from backends.simulator.apiserver.app import CORE_EVENTS, _core_event_query
+
+        target = Target(CORE_EVENTS, target.namespace, target.name, None)
+        query = _core_event_query(query)
+    match = matcher(target.resource, query)
     if target.name is not None:
         name_match = match
         wanted = target.name
@@ -59,6 +67,8 @@ async def serve(
             raise status.bad_request(f"invalid resource version: {rv}") from None
 
     def render(obj: Obj) -> Any:
+        if events_api:
+            obj = to_events_api(obj)
         if not accept.table:
             return obj
         from backends.simulator.apiserver.app import as_table
@@ -73,7 +83,7 @@ async def serve(
 
     response = web.StreamResponse(status=200, headers={"Content-Type": "application/json"})
     response.enable_chunked_encoding()
-    key = resource_key(resource)
+    key = resource_key(target.resource)
     try:
         watch = rest.store.watch(key, target.namespace, since)
     except GoneError as err:
@@ -89,7 +99,9 @@ async def serve(
                 if match(obj):
                     await response.write(_event("ADDED", render(obj)))
             if send_initial:
-                await response.write(_event("BOOKMARK", _bookmark(rest, target, initial_end=True)))
+                await response.write(
+                    _event("BOOKMARK", _bookmark(rest, requested, initial_end=True))
+                )
         timeout = float(query.get("timeoutSeconds") or 0)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout if timeout > 0 else None
@@ -104,7 +116,7 @@ async def serve(
                 event = await asyncio.wait_for(watch.queue.get(), wait)
             except asyncio.TimeoutError:
                 if bookmarks and (deadline is None or loop.time() < deadline):
-                    await response.write(_event("BOOKMARK", _bookmark(rest, target)))
+                    await response.write(_event("BOOKMARK", _bookmark(rest, requested)))
                 continue
             if event is None:
                 break
