@@ -251,7 +251,6 @@ async def _events_api_request(
     rest = context.rest
     resource = target.resource
     core = paths.Target(CORE_EVENTS, target.namespace, target.name, None)
-    query = request.query
 
     def respond(code: int, obj: dict[str, Any]) -> web.Response:
         view = to_events_api(obj)
