@@ -72,6 +72,7 @@ def ensure_running(
     state = daemon.StateDir.for_name(name)
     info = daemon.read_info(state)
     if info is not None:
+        write_kubeconfig_entry(paths, state, info)  # it may have moved to another port
         return info
     stream = stderr or sys.stderr
     stream.write(f'Starting the pykctl simulator "{name}" (state in {state.path})...\n')
@@ -79,3 +80,19 @@ def ensure_running(
     info = daemon.start(state)
     write_kubeconfig_entry(paths, state, info)
     return info
+
+
+def serving(server: str) -> bool:
+    """Does something listen at ``server``'s loopback address? (A simulator this machine's
+    daemons do not own, such as the pytest plugin's in-process one, is used as it is.)"""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(server)
+    if parts.hostname not in ("127.0.0.1", "localhost") or parts.port is None:
+        return False
+    try:
+        socket.create_connection((parts.hostname, parts.port), timeout=0.5).close()
+    except OSError:
+        return False
+    return True

@@ -91,6 +91,17 @@ class StateDir:
         return self.path / "port"
 
     @property
+    def nodes_file(self) -> Path:
+        return self.path / "nodes"
+
+    def remembered_nodes(self) -> int:
+        """The node count of the last run (1 before the first)."""
+        try:
+            return max(1, int(self.nodes_file.read_text()))
+        except (OSError, ValueError):
+            return 1
+
+    @property
     def log_file(self) -> Path:
         return self.path / "daemon.log"
 
@@ -183,12 +194,15 @@ def healthy(state: StateDir, port: int, timeout: float = 2.0) -> bool:
         return False
 
 
-def start(state: StateDir, port: int | None = None, nodes: int = 1) -> DaemonInfo:
-    """Start the daemon unless it runs; returns it once it answers /healthz."""
+def start(state: StateDir, port: int | None = None, nodes: int | None = None) -> DaemonInfo:
+    """Start the daemon unless it runs; returns it once it answers /healthz. ``nodes``
+    defaults to the last run's count."""
     running = read_info(state)
     if running is not None:
         return running
     state.ensure_credentials()
+    if nodes is None:
+        nodes = state.remembered_nodes()
     command = [
         sys.executable,
         "-m",
@@ -276,11 +290,14 @@ async def _serve(state: StateDir, port: int | None, nodes: int) -> None:
     simulator = Simulator(
         str(state.store),
         state.token(),
-        TLSFiles(str(state.tls_cert), str(state.tls_key)),
+        TLSFiles(str(state.tls_cert), str(state.tls_key), str(state.ca_cert)),
         name=state.name,
+        service_account_key=state.service_account_key.read_bytes(),
+        nodes=nodes,
     )
     bound = await simulator.start(_free_port(port or remembered))
     state.port_file.write_text(str(bound))
+    state.nodes_file.write_text(str(nodes))
     info = {"pid": os.getpid(), "port": bound, "started": time.time(), "name": state.name}
     tmp = state.info_file.with_suffix(".tmp")
     tmp.write_text(json.dumps(info))

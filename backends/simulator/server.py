@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import asyncio.base_events
+import functools
 import logging
 import ssl
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from backends.simulator.apiserver.resources import ResourceType
 from backends.simulator.apiserver.rest import Rest
 from backends.simulator.bootstrap import bootstrap
 from backends.simulator.clock import Clock, RealClock
+from backends.simulator.cluster import Cluster, control
 from backends.simulator.controllers.namespaces import NamespaceDefaults
 from backends.simulator.controllers.storage_protection import StorageProtection
 from backends.simulator.network.ipam import ServiceAllocator
@@ -60,7 +62,13 @@ class Simulator:
         clock: Clock | None = None,
         name: str = "default",
         service_account_key: bytes | None = None,
+        nodes: int = 1,
+        drive_cluster: bool = True,
     ) -> None:
+        """``nodes``: how many nodes the cluster runs; 0 runs the API server and its namespace
+        controllers alone (no nodes, no scheduler), as envtest does. ``drive_cluster=False``
+        boots the nodes but runs no loop: the caller (a test moving a FakeClock) calls
+        ``cluster.sync()`` itself."""
         self.name = name
         self.clock = clock or RealClock()
         self.store = Store(store_path)
@@ -77,6 +85,12 @@ class Simulator:
         self.context = ServerContext(
             self.rest, self.clock, token, tokens=TokenIssuer(service_account_key)
         )
+        self.cluster = Cluster(self.rest, self.clock, nodes=nodes, name=name) if nodes else None
+        self.drive_cluster = drive_cluster
+        if self.cluster is not None:
+            self.context.simulator_routes[control.PREFIX] = functools.partial(
+                control.serve, self.cluster
+            )
         self.app = make_app(self.context)
         self.tls = tls
         self.port = 0
@@ -94,8 +108,13 @@ class Simulator:
 
     async def start(self, port: int = 0) -> int:
         """Listen on 127.0.0.1:``port`` (0: any free port); returns the port."""
+        # handler_cancellation: a watch whose client went away is cancelled (and unregistered)
         self._runner = web.AppRunner(
-            self.app, access_log=None, handle_signals=False, shutdown_timeout=5.0
+            self.app,
+            access_log=None,
+            handle_signals=False,
+            shutdown_timeout=5.0,
+            handler_cancellation=True,
         )
         await self._runner.setup()
         site = web.TCPSite(
@@ -114,10 +133,18 @@ class Simulator:
             self.bootstrap()
         except status.ApiStatus as err:  # pragma: no cover - bootstrap objects are valid
             log.error("bootstrap failed: %s", err.message)
+        # After bootstrap: nodes need kube-node-lease.
+        if self.cluster is not None and self.drive_cluster:
+            self.cluster.start()
+        elif self.cluster is not None:
+            self.cluster.boot()
         return self.port
 
     async def stop(self) -> None:
-        """Close open watches (their streams end cleanly), stop listening, close the store."""
+        """Stop the cluster's loops, close open watches (their streams end cleanly), stop
+        listening, close the store."""
+        if self.cluster is not None:
+            await self.cluster.stop()
         self.store.stop_all_watches()
         if self._runner is not None:
             server = self._runner.server

@@ -30,6 +30,7 @@ import pytest
 import yaml
 
 from backends.simulator import certs
+from backends.simulator.clock import Clock
 from backends.simulator.server import Simulator, TLSFiles
 
 
@@ -88,8 +89,13 @@ def write_kubeconfig(
     path.chmod(0o600)
 
 
-def start_simulator(directory: Path, store: bool = True) -> RunningSimulator:
-    """Start a simulator on a free port, with state under ``directory``."""
+def start_simulator(
+    directory: Path, store: bool = True, nodes: int = 1, clock: Clock | None = None
+) -> RunningSimulator:
+    """Start a simulator on a free port, with state under ``directory`` and ``nodes`` nodes.
+
+    With a ``clock`` (a FakeClock) the cluster runs no loop of its own: the caller moves the
+    clock and calls ``simulator.cluster.sync()`` (through ``RunningSimulator.call``)."""
     directory.mkdir(parents=True, exist_ok=True)
     ca = certs.make_ca("pykctl-test-ca")
     serving = certs.make_serving_cert(ca)
@@ -110,7 +116,10 @@ def start_simulator(directory: Path, store: bool = True) -> RunningSimulator:
                     str(directory / "tls.key"),
                     str(directory / "ca.crt"),
                 ),
+                clock=clock,
                 name="pykctl-test",
+                nodes=nodes,
+                drive_cluster=clock is None,
             )
             await simulator.start(0)
             ready.set_result(simulator)

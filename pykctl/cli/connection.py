@@ -72,7 +72,7 @@ def connect(inv: Invocation) -> Connection:
         )
     context = resolve(paths, overrides(inv))
     name = context.simulator_name
-    if name is not None and not inv.globals.get("server"):
+    if name is not None and not inv.globals.get("server") and not simulator.serving(context.server):
         simulator.ensure_running(paths, name, inv.stderr)
         context = resolve(paths, overrides(inv))
     info = context.cluster_info()

@@ -239,4 +239,33 @@ def test_tls_certificate_is_for_127_0_0_1(sandbox: Sandbox) -> None:
         context.wrap_socket(raw, server_hostname="127.0.0.1") as tls,
     ):
         cert = tls.getpeercert()
+    assert cert is not None
     assert ("IP Address", "127.0.0.1") in cert["subjectAltName"]
+
+
+def test_sim_node_stop_and_start_and_the_node_count_is_remembered(sandbox: Sandbox) -> None:
+    assert sandbox.pykctl("sim", "start", "--nodes", "2").code == 0
+    nodes = sandbox.kubectl("get", "nodes", "-o", "name")
+    assert nodes.stdout == "node/node-1\nnode/node-2\n"
+
+    assert sandbox.pykctl("sim", "node", "stop", "node-2").stdout == "node/node-2 stopped\n"
+    again = sandbox.pykctl("sim", "node", "stop", "node-2")
+    assert (again.stdout, again.code) == ("node/node-2 already stopped\n", 0)
+    assert sandbox.pykctl("sim", "node", "start", "node-2").stdout == "node/node-2 started\n"
+
+    unknown = sandbox.pykctl("sim", "node", "stop", "node-9")
+    assert (unknown.stderr, unknown.code) == (
+        'Error from server (NotFound): nodes "node-9" not found\n',
+        1,
+    )
+    missing = sandbox.pykctl("sim", "node", "stop")
+    assert missing.code == 1
+    assert missing.stderr.startswith("error: exactly one NODE is required, got 0\n")
+
+    # A restart without --nodes runs the same nodes again.
+    assert sandbox.pykctl("sim", "stop").code == 0
+    assert sandbox.pykctl("sim", "start").code == 0
+    assert sandbox.pykctl("sim", "node", "stop", "node-2").stdout == "node/node-2 stopped\n"
+    assert sandbox.pykctl("sim", "stop").code == 0
+    stopped = sandbox.pykctl("sim", "node", "start", "node-2")
+    assert (stopped.stderr, stopped.code) == ('error: simulator "default" is not running\n', 1)

@@ -11,7 +11,8 @@ WatchList request), ``get all``, scale, status patches, tokens, whoami, field an
 selectors, the server's error messages, server-side dry runs, and server-side apply.
 
 One simulator serves the whole module (``start_simulator``, as the ``pykctl_simulator`` fixture
-does); every test works in the ``default`` namespace like a user would, and whatever a test
+does), with no nodes: these are the API server's semantics, so no scheduler or node agent may
+change what a test created (``nodes.yaml`` is a Node of its own); every test works in the ``default`` namespace like a user would, and whatever a test
 created is removed from the store afterwards. Checks that need a cluster nobody has touched yet
 use the function-scoped ``pykctl_simulator``.
 
@@ -589,7 +590,7 @@ def test_every_served_kind_has_a_manifest() -> None:
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSimulator]:
     """One simulator for the module; tests clean up after themselves (``kc``)."""
-    running = start_simulator(tmp_path_factory.mktemp("kinds-sim"), store=False)
+    running = start_simulator(tmp_path_factory.mktemp("kinds-sim"), store=False, nodes=0)
     try:
         yield running
     finally:

@@ -8,9 +8,6 @@ which runs ``labels.Parse`` before contacting a server; ``kubectl create pdb --s
 
 from __future__ import annotations
 
-import random
-import time
-
 import pytest
 
 from backends.objects.selectors import (
@@ -757,42 +754,3 @@ def test_kinds_without_own_fields_offer_metadata_only() -> None:
         "metadata.name": "d",
         "metadata.namespace": "ns",
     }
-
-
-# ---------------------------------------------------------------- speed
-
-
-def test_matching_five_thousand_pods_is_fast() -> None:
-    rng = random.Random(1)
-    pods = [
-        {
-            "metadata": {
-                "name": f"p{i}",
-                "namespace": "default",
-                "labels": {
-                    "app": rng.choice(["web", "db"]),
-                    "tier": rng.choice("abc"),
-                    "hash": str(i % 7),
-                },
-            },
-            "spec": {"nodeName": f"n{i % 10}"},
-            "status": {"phase": "Running"},
-        }
-        for i in range(5000)
-    ]
-    labels = parse_label_selector("app in (web,db),tier!=c,!canary,hash")
-    fields = convert_field_selector(
-        parse_field_selector("spec.nodeName=n3,status.phase!=Failed"), "", "v1", "Pod"
-    )
-    best = float("inf")
-    for _ in range(3):
-        start = time.perf_counter()
-        chosen = [
-            pod
-            for pod in pods
-            if labels.matches(pod["metadata"]["labels"])
-            and fields.matches(selectable_fields("", "Pod", pod))
-        ]
-        best = min(best, time.perf_counter() - start)
-    assert chosen
-    assert best < 0.1

@@ -46,6 +46,9 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 SubresourceHandler = Callable[[web.Request, paths.Target], Awaitable[web.StreamResponse]]
 
 
+SimulatorRoute = Callable[[str, str], tuple[int, dict[str, Any]]]
+
+
 @dataclass
 class ServerContext:
     """What the HTTP layer needs from the rest of the simulator."""
@@ -57,6 +60,9 @@ class ServerContext:
     # Subresources served by other parts of the simulator (log, exec, ...), by name.
     subresource_handlers: dict[str, SubresourceHandler] = field(default_factory=dict)
     tokens: TokenIssuer = field(default_factory=TokenIssuer)
+    # pykctl's own requests (``/pykctl/...``, no kube-apiserver has them), by path prefix:
+    # (method, path) → (HTTP code, body).
+    simulator_routes: dict[str, SimulatorRoute] = field(default_factory=dict)
 
 
 def json_response(code: int, body: Any, warnings: list[str] | None = None) -> web.Response:
@@ -122,6 +128,10 @@ def make_app(context: ServerContext) -> web.Application:
             if served is None:
                 raise status.path_not_found()
             return web.Response(status=served.status, body=served.body, headers=served.headers)
+        for prefix, route in context.simulator_routes.items():
+            if path.startswith(prefix):
+                code, body = route(request.method, path)
+                return json_response(code, body)
         try:
             target = paths.parse(path)
         except paths.UnknownPath:

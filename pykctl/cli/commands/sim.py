@@ -40,8 +40,8 @@ def run_start(inv: Invocation) -> int:
     from pykctl import simulator
 
     state = _state(inv)
-    nodes = int(inv.flags["nodes"])
-    if nodes < 1:
+    nodes = int(inv.flags["nodes"]) if "nodes" in inv.changed else None
+    if nodes is not None and nodes < 1:
         raise inv.usage_error("--nodes must be at least 1")
     port = int(inv.flags["port"]) or None
     was_running = daemon.read_info(state) is not None
@@ -120,11 +120,46 @@ def run_logs(inv: Invocation) -> int:
     return 0
 
 
-def _command(name: str, run: Runner, short: str, flags: list[Flag] | None = None) -> KCommand:
+def _power(inv: Invocation, action: str) -> int:
+    """POST /pykctl/v1/nodes/NAME/{stop,start} to the running simulator; print its message."""
+    import json
+
+    from backends.base import ClusterInfo
+    from backends.errors import from_response
+    from backends.simulator.client import SimulatorBackend
+
+    state = _state(inv)
+    if len(inv.args) != 1:
+        raise inv.usage_error(f"exactly one NODE is required, got {len(inv.args)}")
+    info = daemon.read_info(state)
+    if info is None:
+        raise CommandError(f'simulator "{state.name}" is not running')
+    backend = SimulatorBackend(ClusterInfo(info.server, state.ca_pem(), token=state.token()))
+    try:
+        response = backend.request("POST", f"/pykctl/v1/nodes/{inv.args[0]}/{action}")
+    finally:
+        backend.close()
+    if response.status != 200:
+        raise from_response(response)
+    inv.out(json.loads(response.body)["message"])
+    return 0
+
+
+def run_node_stop(inv: Invocation) -> int:
+    return _power(inv, "stop")
+
+
+def run_node_start(inv: Invocation) -> int:
+    return _power(inv, "start")
+
+
+def _command(
+    name: str, run: Runner, short: str, flags: list[Flag] | None = None, use: str = ""
+) -> KCommand:
     return KCommand(
         name,
         run,
-        Help(use=name, short=short, long=f"{short} (pykctl only)."),
+        Help(use=use or name, short=short, long=f"{short} (pykctl only)."),
         [NAME_FLAG, *(flags or [])],
     )
 
@@ -145,7 +180,12 @@ sim = KGroup(
             run_start,
             "Start the simulator and add its context to the kubeconfig",
             [
-                Flag("nodes", INT, default=1, usage="Number of nodes"),
+                Flag(
+                    "nodes",
+                    INT,
+                    default=0,
+                    usage="Number of nodes (default: the last number used, else 1)",
+                ),
                 Flag(
                     "port",
                     INT,
@@ -160,5 +200,25 @@ sim = KGroup(
             "reset", run_reset, "Delete every object of the simulator (keeps its CA and token)"
         ),
         _command("logs", run_logs, "Print the simulator's log"),
+        KGroup(
+            "node",
+            Help(
+                use="node SUBCOMMAND",
+                short="Fail or reboot one of the simulator's nodes",
+                long="""Fail or reboot one of the simulator's nodes (pykctl only).
+
+ A stopped node's kubelet goes silent as when its machine dies: the node turns NotReady after
+ the grace period and its pods are evicted; a started node reports Ready again.""",
+            ),
+            commands=[
+                _command(
+                    "stop",
+                    run_node_stop,
+                    "Fail a node (its kubelet stops reporting)",
+                    use="stop NODE",
+                ),
+                _command("start", run_node_start, "Reboot a stopped node", use="start NODE"),
+            ],
+        ),
     ],
 )
