@@ -3,7 +3,8 @@
 A context whose cluster carries the ``pykctl.io/simulator`` extension gets the SimulatorBackend
 (and its daemon is started if needed); any other context gets the KubeBackend, the official
 ``kubernetes`` client, imported only then. On a machine with no kubeconfig at all, the first
-command creates the simulator's context, so ``pykctl get pods`` just works.
+command creates the simulator's context, so ``pykctl get pods`` just works. Either backend comes
+wrapped in a WarningPrinter: the server's warnings reach stderr as kubectl prints them.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from backends.base import Backend
 from pykctl.cli.command import Invocation
 from pykctl.kubeconfig.loader import PathOptions
 from pykctl.kubeconfig.resolve import Overrides, Resolved, resolve
+from pykctl.server_warnings import WarningPrinter
 
 
 @dataclass
@@ -66,10 +68,7 @@ def connect(inv: Invocation) -> Connection:
     if _first_run(paths, inv):
         from backends.simulator import daemon
 
-        running = simulator.ensure_running(paths, daemon.DEFAULT_NAME, inv.stderr)
-        simulator.write_kubeconfig_entry(
-            paths, daemon.StateDir.for_name(daemon.DEFAULT_NAME), running
-        )
+        simulator.ensure_running(paths, daemon.DEFAULT_NAME, inv.stderr)
     context = resolve(paths, overrides(inv))
     name = context.simulator_name
     if name is not None and not inv.globals.get("server") and not simulator.serving(context.server):
@@ -85,4 +84,4 @@ def connect(inv: Invocation) -> Connection:
         from backends.kube.backend import KubeBackend
 
         backend = KubeBackend(info)
-    return Connection(context, backend)
+    return Connection(context, WarningPrinter(backend, inv.stderr))

@@ -1,11 +1,11 @@
-"""Rendering the server's meta.k8s.io/v1 Tables as kubectl prints them.
+"""The cells of the server's meta.k8s.io/v1 Tables as kubectl prints them.
 
 kubectl computes no cells: it prints the server's, choosing columns (priority 0, plus the
 others with ``-o wide``), upper-casing headers, prepending NAMESPACE for ``-A``, prefixing names
 with ``kind[.group]/`` when several types are printed, appending ``-L`` label columns and a
-LABELS column, and aligning with its tabwriter (minimum width 6, padding 3, widths remembered
-across the rows of one resource type). Cells that contain newlines are cut with ``...`` and
-escape characters are made visible, as kubectl's terminal-safe writer does.
+LABELS column (output.HumanPrinter aligns them with kubectl's tabwriter). Cells that contain
+newlines are cut with ``...`` and escape characters are made visible, as kubectl's
+terminal-safe writer does.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from backends.objects.gofmt import format_g
-from pykctl.printers.tabwriter import TabWriter
+from backends.objects.selectors import format_labels
 
 Obj = dict[str, Any]
 
@@ -57,13 +57,6 @@ def escape_cell(text: str) -> str:
     return text.replace("\x1b", "^[")
 
 
-def format_labels(labels: dict[str, str] | None) -> str:
-    """``a=1,b=2`` sorted by key, ``<none>`` when empty."""
-    if not labels:
-        return "<none>"
-    return ",".join(f"{key}={labels[key]}" for key in sorted(labels))
-
-
 def _label_header(key: str) -> str:
     return key.rsplit("/", 1)[-1].upper()
 
@@ -102,22 +95,3 @@ def row_cells(table: Obj, row: Obj, options: TableOptions) -> list[str]:
     if options.show_labels:
         cells.append(format_labels(labels))
     return cells
-
-
-class TablePrinter:
-    """Prints Tables of one resource type; widths are remembered between calls (watch)."""
-
-    def __init__(self, options: TableOptions) -> None:
-        self.options = options
-        self.writer = TabWriter(minwidth=6, padding=3, remember_widths=True)
-        self.printed_header = False
-
-    def lines(self, table: Obj, with_header: bool = True) -> str:
-        """The text for ``table``'s rows (and the header, once, unless --no-headers)."""
-        rows = table.get("rows") or []
-        if with_header and not self.options.no_headers and not self.printed_header and rows:
-            self.writer.write("\t".join(header_cells(table, self.options)) + "\n")
-            self.printed_header = True
-        for row in rows:
-            self.writer.write("\t".join(row_cells(table, row, self.options)) + "\n")
-        return self.writer.flush()
