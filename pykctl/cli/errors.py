@@ -60,10 +60,8 @@ def _api_error_message(err: ApiError) -> str:
         return f"error: You must be logged in to the server ({err.message or 'Unauthorized'})"
     if err.reason == "Invalid" and err.causes:
         details = err.status.get("details") or {}
-        kind = details.get("kind", "")
-        group = details.get("group", "")
-        qualified = f"{kind}.{group}" if group else kind
-        lines = [f'The {qualified} "{details.get("name", "")}" is invalid: ']
+        # The kind without its group, unlike the server's message (kubectl's checkErr).
+        lines = [f'The {details.get("kind", "")} "{details.get("name", "")}" is invalid: ']
         seen: list[str] = []
         for cause in err.causes:
             text = (

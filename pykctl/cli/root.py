@@ -32,33 +32,50 @@ GROUPS = [
     SETTINGS,
 ]
 
+
+def _command(name: str, target: str, short: str, group: str = "", hidden: bool = False) -> Entry:
+    """The entry of ``pykctl NAME``, served by ``pykctl.cli.commands.TARGET`` (module:attr)."""
+    return Entry(name, f"pykctl.cli.commands.{target}", short, group=group, hidden=hidden)
+
+
 ENTRIES = [
-    Entry(
-        "get",
-        "pykctl.cli.commands.get:get",
-        "Display one or many resources",
-        group=BASIC_INTERMEDIATE,
+    _command(
+        "create", "create:create", "Create a resource from a file or from stdin", BASIC_BEGINNER
     ),
-    Entry("config", "pykctl.cli.commands.config:config", "Modify kubeconfig files"),
-    Entry(
-        "version",
-        "pykctl.cli.commands.version:version",
-        "Print the client and server version information",
+    _command("get", "get:get", "Display one or many resources", BASIC_INTERMEDIATE),
+    _command("edit", "edit:edit", "Edit a resource on the server", BASIC_INTERMEDIATE),
+    _command(
+        "delete",
+        "delete:delete",
+        "Delete resources by file names, stdin, resources and names, or by resources and label"
+        " selector",
+        BASIC_INTERMEDIATE,
     ),
-    Entry(
+    _command(
+        "describe",
+        "describe:describe",
+        "Show details of a specific resource or group of resources",
+        TROUBLESHOOTING,
+    ),
+    _command(
+        "apply",
+        "apply:apply",
+        "Apply a configuration to a resource by file name or stdin",
+        ADVANCED,
+    ),
+    _command("replace", "replace:replace", "Replace a resource by file name or stdin", ADVANCED),
+    _command("config", "config:config", "Modify kubeconfig files"),
+    _command("version", "version:version", "Print the client and server version information"),
+    _command(
         "options",
-        "pykctl.cli.commands.options:options",
+        "options:options",
         "Print the list of flags inherited by all commands",
         hidden=True,
     ),
-    Entry(
-        "sim",
-        "pykctl.cli.commands.sim:sim",
-        "Manage the bundled local simulator cluster (pykctl only)",
-    ),
-    Entry(
+    _command("sim", "sim:sim", "Manage the bundled local simulator cluster (pykctl only)"),
+    _command(
         "__keyring-credential",
-        "pykctl.cli.commands.keyring_credential:keyring_credential",
+        "keyring_credential:keyring_credential",
         "Print an ExecCredential holding a token kept in the OS keyring",
         hidden=True,
     ),
