@@ -64,6 +64,12 @@ ENTRIES = [
         ADVANCED,
     ),
     _command("replace", "replace:replace", "Replace a resource by file name or stdin", ADVANCED),
+    _command(
+        "completion",
+        "completion:completion",
+        "Output shell completion code for the specified shell (bash, zsh, fish, or powershell)",
+        SETTINGS,
+    ),
     _command("config", "config:config", "Modify kubeconfig files"),
     _command("version", "version:version", "Print the client and server version information"),
     _command(
@@ -78,6 +84,13 @@ ENTRIES = [
         "keyring_credential:keyring_credential",
         "Print an ExecCredential holding a token kept in the OS keyring",
         hidden=True,
+    ),
+    Entry(
+        "__complete",
+        "pykctl.cli.complete:complete_command",
+        "Request shell completion choices for the specified command-line",
+        hidden=True,
+        aliases=("__completeNoDesc",),
     ),
 ]
 
