@@ -234,9 +234,8 @@ def start(state: StateDir, port: int | None = None, nodes: int | None = None) ->
         if info is not None and info.pid == process.pid and healthy(state, info.port, timeout=1.0):
             return info
         if process.poll() is not None:
-            raise DaemonError(
-                f"the simulator exited at start (code {process.returncode}); see {state.log_file}"
-            )
+            reason = _start_failure(state.log_file) or f"code {process.returncode}"
+            raise DaemonError(f"the simulator exited at start ({reason}); see {state.log_file}")
         time.sleep(0.05)
     process.terminate()
     raise DaemonError(
@@ -294,6 +293,7 @@ async def _serve(state: StateDir, port: int | None, nodes: int) -> None:
         name=state.name,
         service_account_key=state.service_account_key.read_bytes(),
         nodes=nodes,
+        state_dir=str(state.path),
     )
     bound = await simulator.start(_free_port(port or remembered))
     state.port_file.write_text(str(bound))
@@ -330,8 +330,31 @@ def main(argv: list[str] | None = None) -> int:
     )
     state = StateDir.for_name(args.name)
     state.ensure_credentials()
-    asyncio.run(_serve(state, args.port, args.nodes))
+    from backends.simulator.network.slots import NetworkInUse
+
+    try:
+        asyncio.run(_serve(state, args.port, args.nodes))
+    except NetworkInUse as err:
+        logging.getLogger("pykctl.simulator").error("%s%s", _FAILURE_MARK, err)
+        return 1
     return 0
+
+
+_FAILURE_MARK = "cannot start: "
+
+
+def _start_failure(log_file: Path) -> str:
+    """The reason the daemon logged for not starting, from the end of its log."""
+    try:
+        with open(log_file, "rb") as f:
+            f.seek(max(0, f.seek(0, os.SEEK_END) - 4096))
+            tail = f.read().decode("utf-8", "replace").splitlines()
+    except OSError:
+        return ""
+    for line in reversed(tail):
+        if _FAILURE_MARK in line:
+            return line.split(_FAILURE_MARK, 1)[1]
+    return ""
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ import asyncio.base_events
 import functools
 import logging
 import ssl
+import tempfile
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,13 +28,16 @@ from backends.simulator.clock import Clock, RealClock
 from backends.simulator.cluster import Cluster, control
 from backends.simulator.controllers.namespaces import NamespaceDefaults
 from backends.simulator.controllers.storage_protection import StorageProtection
+from backends.simulator.kubelet import NodeAgents
 from backends.simulator.network.ipam import ServiceAllocator
+from backends.simulator.network.slots import claim_network
 from backends.simulator.store import Store
 from backends.simulator.tokens import TokenIssuer
 
 log = logging.getLogger("pykctl.simulator")
 
 HOST = "127.0.0.1"
+STATUS_PATH = "/pykctl/v1/status"
 
 
 @dataclass(frozen=True)
@@ -64,11 +68,14 @@ class Simulator:
         service_account_key: bytes | None = None,
         nodes: int = 1,
         drive_cluster: bool = True,
+        state_dir: str | None = None,
     ) -> None:
         """``nodes``: how many nodes the cluster runs; 0 runs the API server and its namespace
-        controllers alone (no nodes, no scheduler), as envtest does. ``drive_cluster=False``
-        boots the nodes but runs no loop: the caller (a test moving a FakeClock) calls
-        ``cluster.sync()`` itself."""
+        controllers alone (no nodes, no scheduler, no kubelets), as envtest does.
+        ``drive_cluster=False`` boots the nodes' API objects but nothing runs by itself: no
+        control loop and no kubelets; the caller (a test moving a FakeClock) calls
+        ``cluster.sync()``. ``state_dir`` holds the kubelets' files (container logs, volumes);
+        without one they go to a temporary directory removed at ``stop()``."""
         self.name = name
         self.clock = clock or RealClock()
         self.store = Store(store_path)
@@ -85,12 +92,27 @@ class Simulator:
         self.context = ServerContext(
             self.rest, self.clock, token, tokens=TokenIssuer(service_account_key)
         )
-        self.cluster = Cluster(self.rest, self.clock, nodes=nodes, name=name) if nodes else None
+        # A claim on loopback addresses no other simulator on this machine uses (see network).
+        self.network = claim_network(_node_ips(self.store)) if nodes else None
+        self.cluster = (
+            Cluster(self.rest, self.clock, nodes=nodes, name=name, network=self.network)
+            if nodes
+            else None
+        )
         self.drive_cluster = drive_cluster
+        self._scratch: tempfile.TemporaryDirectory[str] | None = None
+        self.kubelets: NodeAgents | None = None
         if self.cluster is not None:
             self.context.simulator_routes[control.PREFIX] = functools.partial(
                 control.serve, self.cluster
             )
+        if self.cluster is not None and drive_cluster:
+            if state_dir is None:
+                self._scratch = tempfile.TemporaryDirectory(prefix="pykctl-sim-")
+                state_dir = self._scratch.name
+            self.kubelets = NodeAgents(self.rest, self.clock, state_dir, tokens=self.context.tokens)
+            self.cluster.on_node_power.append(self.kubelets.node_power)
+        self.context.simulator_routes[STATUS_PATH] = self._status
         self.app = make_app(self.context)
         self.tls = tls
         self.port = 0
@@ -138,13 +160,25 @@ class Simulator:
             self.cluster.start()
         elif self.cluster is not None:
             self.cluster.boot()
+        if self.kubelets is not None:
+            await self.kubelets.start()
         return self.port
+
+    def _status(self, method: str, path: str) -> tuple[int, dict[str, Any]]:
+        """``GET /pykctl/v1/status``: how this simulator runs containers, for ``sim status``."""
+        runtime = self.kubelets.describe() if self.kubelets is not None else {}
+        nodes = self.cluster.node_names if self.cluster is not None else []
+        return 200, {"nodes": nodes, "runtime": runtime}
 
     async def stop(self) -> None:
         """Stop the cluster's loops, close open watches (their streams end cleanly), stop
         listening, close the store."""
+        if self.kubelets is not None:
+            await self.kubelets.stop()
         if self.cluster is not None:
             await self.cluster.stop()
+        if self.network is not None:
+            self.network.release()
         self.store.stop_all_watches()
         if self._runner is not None:
             server = self._runner.server
@@ -155,3 +189,15 @@ class Simulator:
                 transport.abort()
             self._runner = None
         self.store.close()
+        if self._scratch is not None:
+            self._scratch.cleanup()
+
+
+def _node_ips(store: Store) -> list[str]:
+    """The InternalIPs of the nodes already in ``store`` (a restarted simulator's)."""
+    return [
+        str(address.get("address"))
+        for node in store.objects("/nodes")
+        for address in (node.get("status") or {}).get("addresses") or []
+        if address.get("type") == "InternalIP"
+    ]

@@ -10,7 +10,11 @@ state directory and its own CA and token, and stop it afterwards::
 ``pykctl_kubeconfig`` is the path of a kubeconfig whose current context is the simulator;
 ``pykctl_simulator`` gives the running simulator (URL, token, CA file, kubeconfig, and the
 in-process Simulator for white-box tests). Both are function-scoped: every test gets an empty
-cluster.
+cluster with one node that runs pods as local processes. A test of API semantics alone (as
+with envtest) asks for no nodes::
+
+    @pytest.mark.pykctl_simulator(nodes=0)
+    def test_my_controller_reconciles(pykctl_kubeconfig): ...
 """
 
 from __future__ import annotations
@@ -90,12 +94,17 @@ def write_kubeconfig(
 
 
 def start_simulator(
-    directory: Path, store: bool = True, nodes: int = 1, clock: Clock | None = None
+    directory: Path,
+    store: bool = True,
+    nodes: int = 1,
+    clock: Clock | None = None,
+    drive: bool = True,
 ) -> RunningSimulator:
-    """Start a simulator on a free port, with state under ``directory`` and ``nodes`` nodes.
+    """Start a simulator on a free port, with state under ``directory`` and ``nodes`` nodes
+    (0: the API server alone), on ``clock`` (the real one by default).
 
-    With a ``clock`` (a FakeClock) the cluster runs no loop of its own: the caller moves the
-    clock and calls ``simulator.cluster.sync()`` (through ``RunningSimulator.call``)."""
+    With ``drive=False`` nothing runs by itself (no control loop, no kubelets): the caller moves
+    a FakeClock and calls ``simulator.cluster.sync()`` (through ``RunningSimulator.call``)."""
     directory.mkdir(parents=True, exist_ok=True)
     ca = certs.make_ca("pykctl-test-ca")
     serving = certs.make_serving_cert(ca)
@@ -119,7 +128,8 @@ def start_simulator(
                 clock=clock,
                 name="pykctl-test",
                 nodes=nodes,
-                drive_cluster=clock is None,
+                drive_cluster=drive,
+                state_dir=str(directory),
             )
             await simulator.start(0)
             ready.set_result(simulator)
@@ -142,11 +152,25 @@ def start_simulator(
     return RunningSimulator(simulator, url, token, directory / "ca.crt", kubeconfig, loop, thread)
 
 
+MARKER = "pykctl_simulator"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        f"{MARKER}(nodes=1): how the pykctl_simulator fixture runs the cluster "
+        "(nodes=0: the API server alone, no scheduler or kubelet)",
+    )
+
+
 @pytest.fixture
-def pykctl_simulator() -> Iterator[RunningSimulator]:
-    """A fresh simulator for one test."""
+def pykctl_simulator(request: pytest.FixtureRequest) -> Iterator[RunningSimulator]:
+    """A fresh simulator for one test: one node that runs pods, unless the test's
+    ``@pytest.mark.pykctl_simulator(nodes=N)`` says otherwise."""
+    marker = request.node.get_closest_marker(MARKER)
+    nodes = int(marker.kwargs.get("nodes", 1)) if marker is not None else 1
     with tempfile.TemporaryDirectory(prefix="pykctl-sim-") as directory:
-        running = start_simulator(Path(directory))
+        running = start_simulator(Path(directory), nodes=nodes)
         try:
             yield running
         finally:

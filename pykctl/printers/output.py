@@ -29,7 +29,8 @@ if TYPE_CHECKING:
 
 Obj = dict[str, Any]
 
-GET_FORMATS = (
+# kubectl's PrintFlags.AllowedFormats(), in its order (the help text lists them so).
+PRINT_FORMATS = (
     "json",
     "yaml",
     "kyaml",
@@ -41,10 +42,8 @@ GET_FORMATS = (
     "jsonpath",
     "jsonpath-as-json",
     "jsonpath-file",
-    "custom-columns",
-    "custom-columns-file",
-    "wide",
 )
+GET_FORMATS = (*PRINT_FORMATS, "custom-columns", "custom-columns-file", "wide")
 
 _TEMPLATE_FORMATS = {
     "go-template": "go-template",

@@ -91,7 +91,9 @@ def _read_url(url: str) -> str:
         raise ManifestError(f"unable to read URL {url!r}: {err}") from None
 
 
-def _files(path: str, recursive: bool) -> list[str]:
+def files(path: str, recursive: bool) -> list[str]:
+    """The files one ``-f`` names: itself, or a directory's manifests in lexical order (its
+    subdirectories' too with ``-R``)."""
     if not os.path.isdir(path):
         return [path]
     found: list[str] = []
@@ -99,7 +101,7 @@ def _files(path: str, recursive: bool) -> list[str]:
         full = os.path.join(path, entry)
         if os.path.isdir(full):
             if recursive:
-                found.extend(f for f in _files(full, True) if f.endswith(EXTENSIONS))
+                found.extend(f for f in files(full, True) if f.endswith(EXTENSIONS))
         elif entry.endswith(EXTENSIONS):
             found.append(full)
     return found
@@ -117,7 +119,7 @@ def read(paths: list[str], recursive: bool = False, stdin: TextIO | None = None)
             continue
         if not os.path.exists(path):
             raise ManifestError(f'the path "{path}" does not exist')
-        for file in _files(path, recursive):
+        for file in files(path, recursive):
             try:
                 with open(file, encoding="utf-8") as f:
                     text = f.read()

@@ -27,6 +27,7 @@ from backends.simulator.clock import FakeClock
 from backends.simulator.cluster import Cluster
 from backends.simulator.cluster.api import PODS, update_status
 from backends.simulator.cluster.nodes import HostInfo
+from backends.simulator.network.slots import Network
 from backends.simulator.testing import RunningSimulator, start_simulator
 from tests.e2e.test_simulator_with_kubectl import Kubectl
 
@@ -46,6 +47,12 @@ class Sim:
     cluster: Cluster
     clock: FakeClock
     kubectl: Kubectl
+
+    @property
+    def network(self) -> Network:
+        """The loopback addresses this simulator claimed."""
+        assert self.running.simulator.network is not None
+        return self.running.simulator.network
 
     def sync(self) -> None:
         """Let the cluster act on everything that changed."""
@@ -81,7 +88,7 @@ class Sim:
 @pytest.fixture
 def sim(kubectl: str, tmp_path: Path) -> Iterator[Sim]:
     clock = FakeClock(datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=10))
-    running = start_simulator(tmp_path / "sim", nodes=3, clock=clock)
+    running = start_simulator(tmp_path / "sim", nodes=3, clock=clock, drive=False)
     home = tmp_path / "kchome"
     home.mkdir()
     assert running.simulator.cluster is not None
@@ -111,6 +118,7 @@ def test_get_nodes(sim: Sim) -> None:
         ["node-3", "Ready", "<none>", "v1.37.1"],
     ]
     host = HostInfo.detect()
+    network = sim.network
     wide = sim.kubectl.ok("get", "nodes", "-o", "wide").splitlines()
     assert columns(wide[0])[5:] == [
         "INTERNAL-IP",
@@ -120,7 +128,7 @@ def test_get_nodes(sim: Sim) -> None:
         "CONTAINER-RUNTIME",
     ]
     assert [columns(line)[5:] for line in wide[1:]] == [
-        [f"127.18.0.{i}", "<none>", host.os_image, host.kernel_version, "pykctl://0.1.0"]
+        [network.node_ip(i), "<none>", host.os_image, host.kernel_version, "pykctl://0.1.0"]
         for i in (1, 2, 3)
     ]
 
@@ -135,14 +143,14 @@ def test_describe_node(sim: Sim) -> None:
         "Taints:             <none>",
         "Unschedulable:      false",
         "  HolderIdentity:  node-2",
-        "  InternalIP:  127.18.0.2",
+        f"  InternalIP:  {sim.network.node_ip(2)}",
         "  Hostname:    node-2",
         "  cpu:                4",
         "  memory:             8Gi",
         "  pods:               110",
         "  Container Runtime Version:  pykctl://0.1.0",
         "  Kubelet Version:            v1.37.1",
-        "PodCIDR:                      127.244.2.0/24",
+        f"PodCIDR:                      {sim.network.pod_cidr(2)}",
         "ProviderID:                   pykctl://pykctl-test/node-2",
         "Non-terminated Pods:          (0 in total)",
     ):

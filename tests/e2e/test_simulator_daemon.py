@@ -269,3 +269,17 @@ def test_sim_node_stop_and_start_and_the_node_count_is_remembered(sandbox: Sandb
     assert sandbox.pykctl("sim", "stop").code == 0
     stopped = sandbox.pykctl("sim", "node", "start", "node-2")
     assert (stopped.stderr, stopped.code) == ('error: simulator "default" is not running\n', 1)
+
+
+def test_sim_status_shows_the_nodes_the_runtime_and_the_objects(sandbox: Sandbox) -> None:
+    stopped = sandbox.pykctl("sim", "status").stdout.splitlines()
+    assert stopped[2] == "Status:     stopped"
+    assert sandbox.pykctl("sim", "start", "--nodes", "2").code == 0
+    lines = sandbox.pykctl("sim", "status").stdout.splitlines()
+    assert lines[2] == "Status:     running"
+    assert "Nodes:      node-1, node-2" in lines
+    isolation = next(line for line in lines if line.startswith("Isolation:  "))
+    assert isolation.split(None, 1)[1].startswith(("bwrap", "plain processes"))
+    assert any(line.startswith("Resources:  memory: ") for line in lines)
+    objects = lines[lines.index("Objects:") + 1 :]
+    assert [line.split() for line in objects if line.split()[0] == "nodes"] == [["nodes", "2"]]

@@ -32,6 +32,7 @@ import subprocess
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -1287,6 +1288,28 @@ def test_delete_that_only_marks_answers_200(kc: Kubectl) -> None:
     dry = kc("delete", "namespace", "marked", "--dry-run=server", "-v=6")
     assert dry.code == 0, dry.stderr
     assert [_responses(r.stderr)[0] for r in (deleted, dry)] == [("DELETE", "200 OK")] * 2
+
+
+def test_a_second_delete_shortens_the_grace_period_and_grace_0_lets_go(kc: Kubectl) -> None:
+    pod = BY_RESOURCE["pods"].manifest
+    pod["spec"]["nodeName"] = "node-1"
+    pod["metadata"]["finalizers"] = ["example.com/hold"]
+    kc.ok("create", "-f", "-", stdin=json.dumps(pod))
+    kc.ok("delete", "pod", "web", "--wait=false", "--grace-period=20")
+    first = json.loads(kc.ok("get", "pod", "web", "-o", "json"))["metadata"]
+    kc.ok("delete", "pod", "web", "--wait=false", "--grace-period=5")
+    second = json.loads(kc.ok("get", "pod", "web", "-o", "json"))["metadata"]
+    assert (first["deletionGracePeriodSeconds"], second["deletionGracePeriodSeconds"]) == (20, 5)
+    shift = datetime.fromisoformat(first["deletionTimestamp"].replace("Z", "+00:00")) - (
+        datetime.fromisoformat(second["deletionTimestamp"].replace("Z", "+00:00"))
+    )
+    assert shift.total_seconds() == 15
+    kc.ok("delete", "pod", "web", "--wait=false", "--grace-period=0", "--force")
+    held = json.loads(kc.ok("get", "pod", "web", "-o", "json"))["metadata"]
+    assert held["deletionGracePeriodSeconds"] == 0  # only the finalizer holds it now
+    kc.ok("patch", "pod", "web", "--type=merge", "-p", '{"metadata":{"finalizers":null}}')
+    gone = kc("get", "pod", "web")
+    assert gone.stderr == 'Error from server (NotFound): pods "web" not found\n'
 
 
 @pytest.mark.xfail(

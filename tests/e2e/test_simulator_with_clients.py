@@ -1,7 +1,7 @@
 """Python Kubernetes clients against the simulator: the official client, kr8s and lightkube.
 
-Every test gets a fresh simulator from the pykctl pytest plugin (``pykctl_kubeconfig``: TLS on
-127.0.0.1 with a bearer token) and talks to it only through the library under test, configured from
+Every test gets a fresh simulator, with no nodes, from the pykctl pytest plugin
+(``pykctl_kubeconfig``: TLS on 127.0.0.1 with a bearer token) and talks to it only through the library under test, configured from
 that kubeconfig, as a user of the library would.
 
 Watches are driven from inside their loops: each write is made when the event before it arrived,
@@ -37,7 +37,8 @@ if TYPE_CHECKING:
     from kubernetes.client import ApiClient
     from lightkube import Client as LightkubeClient
 
-pytestmark = pytest.mark.e2e
+# Library semantics against the API server alone: no scheduler or kubelet changes the pods.
+pytestmark = [pytest.mark.e2e, pytest.mark.pykctl_simulator(nodes=0)]
 
 Obj = dict[str, Any]
 NS = "default"
@@ -975,3 +976,9 @@ def test_stopping_the_simulator_closes_idle_client_connections(tmp_path: Path) -
         gc.collect()
     leaked = [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)]
     assert leaked == []
+
+
+def test_the_module_marker_asks_the_fixture_for_no_nodes(k8s: ApiClient) -> None:
+    from kubernetes import client
+
+    assert client.CoreV1Api(k8s).list_node().items == []

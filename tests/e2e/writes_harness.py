@@ -295,9 +295,20 @@ CLUSTER_SCOPED = {"namespaces", "priorityclasses", "clusterroles", "clusterroleb
 
 
 def clean(obj: Any) -> Any:
-    """An object without what the server makes up (times inside managedFields included)."""
+    """An object without what the server makes up (times inside managedFields included).
+    managedFields entries are sorted by operation, time, then manager: without their times,
+    their order depends on which second each write fell in, so they are compared by name."""
     if isinstance(obj, dict):
-        return {k: clean(v) for k, v in obj.items() if k not in ("time",)}
+        cleaned = {k: clean(v) for k, v in obj.items() if k not in ("time",)}
+        if isinstance(cleaned.get("managedFields"), list):
+            cleaned["managedFields"].sort(
+                key=lambda e: (
+                    e.get("operation", ""),
+                    e.get("manager", ""),
+                    e.get("subresource", ""),
+                )
+            )
+        return cleaned
     if isinstance(obj, list):
         return [clean(v) for v in obj]
     return obj

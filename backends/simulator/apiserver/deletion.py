@@ -16,6 +16,7 @@ import copy
 import datetime
 from typing import TYPE_CHECKING, Any
 
+from backends.objects.durations import parse_time
 from backends.simulator.apiserver import status
 from backends.simulator.apiserver.paths import Target
 from backends.simulator.apiserver.resources import RESOURCES
@@ -88,15 +89,18 @@ def delete_object(rest: Rest, target: Target, options: Obj, dry_run: bool) -> Re
         return Response(200, deleted)
     marked = copy.deepcopy(obj)
     marked_meta = marked["metadata"]
-    if graceful:
-        deadline = now + datetime.timedelta(seconds=grace)
-        previous = marked_meta.get("deletionTimestamp")
-        if previous is None or rfc3339(deadline) < previous:
-            marked_meta["deletionTimestamp"] = rfc3339(deadline)
-            marked_meta["deletionGracePeriodSeconds"] = grace
-    else:
-        marked_meta.setdefault("deletionTimestamp", rfc3339(now))
-        marked_meta.setdefault("deletionGracePeriodSeconds", 0)
+    period = grace if graceful else 0
+    previous = parse_time(marked_meta.get("deletionTimestamp"))
+    previous_period = marked_meta.get("deletionGracePeriodSeconds")
+    if previous is None:
+        marked_meta["deletionTimestamp"] = rfc3339(now + datetime.timedelta(seconds=period))
+        marked_meta["deletionGracePeriodSeconds"] = period
+    elif previous_period is not None and period < int(previous_period):
+        # rest.BeforeDelete: a second delete may only shorten the grace period, moving the
+        # deletion time by the difference (grace 0 then lets the object go with its finalizers).
+        moved = previous - datetime.timedelta(seconds=int(previous_period) - period)
+        marked_meta["deletionTimestamp"] = rfc3339(moved)
+        marked_meta["deletionGracePeriodSeconds"] = period
     if resource.kind == "Namespace":
         marked.setdefault("status", {})["phase"] = "Terminating"
     if marked == obj or dry_run:

@@ -326,7 +326,13 @@ class Rest:
             )
         old = self._get_existing(target)
         return self._store_update(
-            target, obj, old, query, warnings, obj["metadata"].get("resourceVersion")
+            target,
+            obj,
+            old,
+            query,
+            warnings,
+            obj["metadata"].get("resourceVersion"),
+            manager=manager,
         )
 
     def _store_update(
@@ -445,7 +451,14 @@ class Rest:
             else self._field_warnings(resource, patched, query.get("fieldValidation") or "Warn")
         )
         return self._store_update(
-            target, patched, old, query, warnings, expected, status_only=status_only
+            target,
+            patched,
+            old,
+            query,
+            warnings,
+            expected,
+            status_only=status_only,
+            manager=manager,
         )
 
     def _field_warnings(self, resource: ResourceType, obj: Obj, mode: str) -> list[str]:

@@ -26,6 +26,7 @@ from backends.simulator.cluster.eviction import TaintEvictionController
 from backends.simulator.cluster.lifecycle import GRACE_PERIOD_SECONDS, NodeLifecycleController
 from backends.simulator.cluster.nodes import HostInfo, NodeAgent, NodeResources, node_name
 from backends.simulator.cluster.scheduler import Scheduler
+from backends.simulator.network.slots import Network
 from backends.simulator.store import Event
 
 log = logging.getLogger("pykctl.simulator.cluster")
@@ -46,13 +47,16 @@ class Cluster:
         name: str = "pykctl",
         host: HostInfo | None = None,
         grace_period: float = GRACE_PERIOD_SECONDS,
+        network: Network | None = None,
     ) -> None:
+        """``network``: the addresses of the nodes (slot 0, unclaimed, when not given)."""
         self.rest = rest
         self.clock = clock
         facts = host or HostInfo.detect()
+        addresses = network or Network(0)
         self.agents = {
             node_name(index): NodeAgent(
-                rest, clock, index, resources or NodeResources(), facts, name
+                rest, clock, index, resources or NodeResources(), facts, name, addresses
             )
             for index in range(1, nodes + 1)
         }

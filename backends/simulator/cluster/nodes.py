@@ -1,8 +1,8 @@
 """The simulator's nodes, as their kubelets present them to the API: registration, node status,
 heartbeats, and stop/start to simulate a machine failure.
 
-Node K (1-based) is ``node-K``: InternalIP ``127.18.0.0 + K`` (node-1 is 127.18.0.1), pod CIDR
-``127.244.K.0/24``, labelled as kind and minikube label their nodes (node-1 carries the
+Node K (1-based) is ``node-K``, with the InternalIP and pod CIDR of the simulator's
+``Network`` (node-1 of a lone simulator is 127.18.0.1 with pods from 127.244.1.0/24), labelled as kind and minikube label their nodes (node-1 carries the
 control-plane role, without its taint, as a minikube primary node does). Capacity and
 allocatable come from ``NodeResources``; the node information (kernel, OS image, architecture)
 from the host; the container runtime is ``pykctl://<version>``.
@@ -18,7 +18,6 @@ healthy. Every timer reads the injected Clock in ``tick()``; nothing here sleeps
 from __future__ import annotations
 
 import copy
-import ipaddress
 import logging
 import platform
 import uuid
@@ -40,6 +39,7 @@ from backends.simulator.cluster.api import (
     update,
 )
 from backends.simulator.cluster.events import NORMAL, WARNING, EventRecorder
+from backends.simulator.network.slots import Network
 
 log = logging.getLogger("pykctl.simulator.nodes")
 
@@ -47,8 +47,6 @@ Obj = dict[str, Any]
 
 KUBELET_VERSION = "v1.37.1"
 RUNTIME_VERSION = "pykctl://0.1.0"
-NODE_NETWORK = ipaddress.ip_network("127.18.0.0/16")
-POD_NETWORK = ipaddress.ip_network("127.244.0.0/16")
 LEASE_NAMESPACE = "kube-node-lease"
 LEASE_DURATION_SECONDS = 40
 LEASE_RENEW_SECONDS = LEASE_DURATION_SECONDS / 4
@@ -117,16 +115,6 @@ def node_name(index: int) -> str:
     return f"node-{index}"
 
 
-def node_ip(index: int) -> str:
-    """The InternalIP of node ``index``."""
-    return str(NODE_NETWORK.network_address + index)
-
-
-def pod_cidr(index: int) -> str:
-    """The pod CIDR of node ``index`` (what kube-controller-manager's node IPAM assigns)."""
-    return str(ipaddress.ip_network((int(POD_NETWORK.network_address) + (index << 8), 24)))
-
-
 def _stable_uuid(*parts: str) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, "pykctl:" + "/".join(parts)))
 
@@ -176,10 +164,12 @@ class NodeAgent:
         resources: NodeResources,
         host: HostInfo,
         cluster: str,
+        network: Network,
     ) -> None:
         self.rest = rest
         self.clock = clock
         self.index = index
+        self.network = network
         self.name = node_name(index)
         self.resources = resources
         self.host = host
@@ -258,8 +248,8 @@ class NodeAgent:
                 },
             },
             "spec": {
-                "podCIDR": pod_cidr(self.index),
-                "podCIDRs": [pod_cidr(self.index)],
+                "podCIDR": self.network.pod_cidr(self.index),
+                "podCIDRs": [self.network.pod_cidr(self.index)],
                 "providerID": f"pykctl://{self.cluster}/{self.name}",
             },
             "status": {
@@ -276,7 +266,7 @@ class NodeAgent:
                     }
                 ],
                 "addresses": [
-                    {"type": "InternalIP", "address": node_ip(self.index)},
+                    {"type": "InternalIP", "address": self.network.node_ip(self.index)},
                     {"type": "Hostname", "address": self.name},
                 ],
                 "daemonEndpoints": {"kubeletEndpoint": {"Port": KUBELET_PORT}},

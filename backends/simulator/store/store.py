@@ -311,7 +311,7 @@ class Store:
         for watch in self._watches:
             if watch.matches(event):
                 watch.queue.put_nowait(event)
-        for listener in self._listeners:
+        for listener in tuple(self._listeners):  # a listener may remove itself
             listener(event)
 
     def watch(self, resource: str, namespace: str | None = None, since: int | None = None) -> Watch:
@@ -340,3 +340,8 @@ class Store:
     def add_listener(self, listener: Callable[[Event], None]) -> None:
         """Call ``listener`` synchronously for every event (controllers' informers)."""
         self._listeners.append(listener)
+
+    def remove_listener(self, listener: Callable[[Event], None]) -> None:
+        """Stop calling ``listener`` (a stopped component); unknown listeners are ignored."""
+        if listener in self._listeners:
+            self._listeners.remove(listener)

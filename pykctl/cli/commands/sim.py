@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from typing import Any
 
 from backends.simulator import daemon
 from pykctl.cli.command import Help, Invocation, KCommand, KGroup, Runner
@@ -91,10 +92,16 @@ def run_status(inv: Invocation) -> int:
             f"PID:        {info.pid}",
             f"Uptime:     {_uptime(time.time() - info.started)}",
         ]
-    lines.append("Isolation:  none yet (the simulator does not run containers in this version)")
+    if info is not None:
+        runtime = _request(state, info, "GET", "/pykctl/v1/status")
+        lines.append(f"Nodes:      {', '.join(runtime['nodes']) or 'none (the API server alone)'}")
+        lines += [
+            f"{key.capitalize() + ':':<12}{value}" for key, value in runtime["runtime"].items()
+        ]
     counts = object_counts(state)
     lines.append("Objects:" + ("" if counts else "    none"))
-    lines += [f"  {resource:<28} {count}" for resource, count in counts.items()]
+    width = max((len(resource) for resource in counts), default=0)
+    lines += [f"  {resource:<{width}}  {count}" for resource, count in counts.items()]
     inv.stdout.write("\n".join(lines) + "\n")
     return 0
 
@@ -120,28 +127,37 @@ def run_logs(inv: Invocation) -> int:
     return 0
 
 
-def _power(inv: Invocation, action: str) -> int:
-    """POST /pykctl/v1/nodes/NAME/{stop,start} to the running simulator; print its message."""
+def _request(
+    state: daemon.StateDir, info: daemon.DaemonInfo, method: str, path: str
+) -> dict[str, Any]:
+    """One of pykctl's own requests (``/pykctl/v1/...``) to the running simulator."""
     import json
 
     from backends.base import ClusterInfo
     from backends.errors import from_response
     from backends.simulator.client import SimulatorBackend
 
+    backend = SimulatorBackend(ClusterInfo(info.server, state.ca_pem(), token=state.token()))
+    try:
+        response = backend.request(method, path)
+    finally:
+        backend.close()
+    if response.status != 200:
+        raise from_response(response)
+    answer: dict[str, Any] = json.loads(response.body)
+    return answer
+
+
+def _power(inv: Invocation, action: str) -> int:
+    """POST /pykctl/v1/nodes/NAME/{stop,start} to the running simulator; print its message."""
     state = _state(inv)
     if len(inv.args) != 1:
         raise inv.usage_error(f"exactly one NODE is required, got {len(inv.args)}")
     info = daemon.read_info(state)
     if info is None:
         raise CommandError(f'simulator "{state.name}" is not running')
-    backend = SimulatorBackend(ClusterInfo(info.server, state.ca_pem(), token=state.token()))
-    try:
-        response = backend.request("POST", f"/pykctl/v1/nodes/{inv.args[0]}/{action}")
-    finally:
-        backend.close()
-    if response.status != 200:
-        raise from_response(response)
-    inv.out(json.loads(response.body)["message"])
+    answer = _request(state, info, "POST", f"/pykctl/v1/nodes/{inv.args[0]}/{action}")
+    inv.out(answer["message"])
     return 0
 
 

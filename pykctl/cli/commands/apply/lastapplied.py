@@ -190,7 +190,9 @@ def run_set(inv: Invocation) -> int:
                     info.name or "",
                     patch,
                     ops.MERGE,
-                    common.write_query(dry_run),
+                    # kubectl names no manager here: the server derives "kubectl" from its
+                    # User-Agent. Naming it keeps managedFields as kubectl leaves them.
+                    common.write_query(dry_run, field_manager="kubectl"),
                 )
             printer.print(result, "configured")
     return 0

@@ -16,21 +16,7 @@ from pykctl.cli.errors import CommandError
 from pykctl.cli.flags import BOOL, Flag
 from pykctl.kubeconfig import files, schema
 from pykctl.kubeconfig.model import Config, Section
-from pykctl.printers.output import OutputError, parse_output_format, render
-
-FORMATS = (
-    "json",
-    "yaml",
-    "kyaml",
-    "name",
-    "go-template",
-    "go-template-file",
-    "template",
-    "templatefile",
-    "jsonpath",
-    "jsonpath-as-json",
-    "jsonpath-file",
-)
+from pykctl.printers.output import PRINT_FORMATS, OutputError, parse_output_format, render
 
 FLAGS = [
     Flag(
@@ -52,7 +38,7 @@ FLAGS = [
         "output",
         shorthand="o",
         default="yaml",
-        usage=f"Output format. One of: ({', '.join(FORMATS)}).",
+        usage=f"Output format. One of: ({', '.join(PRINT_FORMATS)}).",
     ),
     Flag("raw", BOOL, usage="Display raw byte data and sensitive data"),
     Flag(
@@ -158,7 +144,7 @@ def run(inv: Invocation) -> int:
     if inv.args:
         raise inv.usage_error(f"unexpected arguments: {go_list(inv.args)}")
     try:
-        fmt = parse_output_format(inv.flags["output"], inv.flags["template"], FORMATS)
+        fmt = parse_output_format(inv.flags["output"], inv.flags["template"], PRINT_FORMATS)
     except OutputError as err:
         raise CommandError(str(err)) from None
     config = load(inv)

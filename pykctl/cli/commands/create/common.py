@@ -28,6 +28,7 @@ from backends.objects.gofmt import quote
 from pykctl.cli.command import PROGRAM, Invocation, KCommand, KGroup
 from pykctl.cli.errors import CommandError, RawError, UsageError, message_for
 from pykctl.cli.flags import BOOL, STRING, STRING_SLICE, Flag, parse_int
+from pykctl.printers.output import PRINT_FORMATS
 
 if TYPE_CHECKING:
     from pykctl.client import Client
@@ -40,19 +41,6 @@ Obj = dict[str, Any]
 DRY_RUN_NONE, DRY_RUN_CLIENT, DRY_RUN_SERVER = "none", "client", "server"
 STRICT, WARN, IGNORE = "Strict", "Warn", "Ignore"
 
-OUTPUT_FORMATS = (
-    "json",
-    "yaml",
-    "kyaml",
-    "name",
-    "go-template",
-    "go-template-file",
-    "template",
-    "templatefile",
-    "jsonpath",
-    "jsonpath-as-json",
-    "jsonpath-file",
-)
 
 # --- flags ------------------------------------------------------------------------------------
 
@@ -102,7 +90,7 @@ def save_config_flag() -> Flag:
     )
 
 
-def printer_flags(formats: tuple[str, ...] = OUTPUT_FORMATS) -> list[Flag]:
+def printer_flags(formats: tuple[str, ...] = PRINT_FORMATS) -> list[Flag]:
     """``-o``, ``--template``, ``--allow-missing-template-keys``, ``--show-managed-fields``."""
     return [
         Flag(
@@ -389,7 +377,7 @@ class ResultPrinter:
         inv: Invocation,
         dry_run: str = DRY_RUN_NONE,
         typed: bool = False,
-        formats: tuple[str, ...] = OUTPUT_FORMATS,
+        formats: tuple[str, ...] = PRINT_FORMATS,
     ) -> None:
         from pykctl.printers.output import OutputError, parse_output_format
 

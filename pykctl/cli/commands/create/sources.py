@@ -33,29 +33,12 @@ if TYPE_CHECKING:
 
 Obj = dict[str, Any]
 
-_EXTENSIONS = (".json", ".yaml", ".yml")
-
 MISSING_RESOURCES = """You must provide one or more resources by argument or filename.
 Example resource specifications include:
    '-f rsrc.yaml'
    '--filename=rsrc.json'
    '<resource> <name>'
    '<resource>'"""
-
-
-def _expand(path: str, recursive: bool) -> list[str]:
-    """The files one ``-f`` names: itself, or a directory's manifests (lexical order)."""
-    if not os.path.isdir(path):
-        return [path]
-    found: list[str] = []
-    for entry in sorted(os.listdir(path)):
-        full = os.path.join(path, entry)
-        if os.path.isdir(full):
-            if recursive:
-                found.extend(f for f in _expand(full, True) if f.endswith(_EXTENSIONS))
-        elif entry.endswith(_EXTENSIONS):
-            found.append(full)
-    return found
 
 
 def check_filename_options(inv: Invocation, required: bool = True) -> None:
@@ -131,7 +114,7 @@ def load_files(
             for manifest in found:
                 reader.map(manifest.obj, path)
             continue
-        for file in _expand(path, recursive) if path != "-" else ["-"]:
+        for file in manifests.files(path, recursive) if path != "-" else ["-"]:
             if file == "-":
                 reader.visit(inv.stdin.read(), "STDIN")
                 continue
