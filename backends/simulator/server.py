@@ -29,6 +29,7 @@ from backends.simulator.cluster import Cluster, control
 from backends.simulator.controllers.namespaces import NamespaceDefaults
 from backends.simulator.controllers.storage_protection import StorageProtection
 from backends.simulator.kubelet import NodeAgents
+from backends.simulator.metrics import MetricsServer
 from backends.simulator.network.ipam import ServiceAllocator
 from backends.simulator.network.slots import claim_network
 from backends.simulator.store import Store
@@ -112,6 +113,11 @@ class Simulator:
                 state_dir = self._scratch.name
             self.kubelets = NodeAgents(self.rest, self.clock, state_dir, tokens=self.context.tokens)
             self.cluster.on_node_power.append(self.kubelets.node_power)
+        # metrics-server: usage of the kubelets' containers, served as metrics.k8s.io.
+        self.metrics: MetricsServer | None = None
+        if self.kubelets is not None:
+            self.metrics = MetricsServer(self.rest, self.clock, self.kubelets)
+            self.context.served_groups.append(self.metrics.group)
         self.context.simulator_routes[STATUS_PATH] = self._status
         self.app = make_app(self.context)
         self.tls = tls
@@ -162,6 +168,8 @@ class Simulator:
             self.cluster.boot()
         if self.kubelets is not None:
             await self.kubelets.start()
+        if self.metrics is not None:
+            self.metrics.start()
         return self.port
 
     def _status(self, method: str, path: str) -> tuple[int, dict[str, Any]]:
@@ -173,6 +181,8 @@ class Simulator:
     async def stop(self) -> None:
         """Stop the cluster's loops, close open watches (their streams end cleanly), stop
         listening, close the store."""
+        if self.metrics is not None:
+            await self.metrics.stop()
         if self.kubelets is not None:
             await self.kubelets.stop()
         if self.cluster is not None:

@@ -36,6 +36,7 @@ class Invocation:
     stdout: TextIO = field(default_factory=lambda: sys.stdout)
     stderr: TextIO = field(default_factory=lambda: sys.stderr)
     command: click.Command | None = None
+    called_as: str = ""  # the name or alias typed (cobra's CalledAs)
 
     def help_page(self) -> str:
         """This command's ``--help`` text."""
@@ -77,10 +78,12 @@ def _streams(ctx: click.Context) -> tuple[TextIO, TextIO, TextIO]:
 
 
 def command_path(ctx: click.Context) -> str:
+    """cobra's CommandPath: the program, then each command by its name (not the alias typed)."""
     parts: list[str] = []
     node: click.Context | None = ctx
     while node is not None:
-        parts.append(node.info_name or PROGRAM)
+        name = node.command.name if node.parent is not None else None
+        parts.append(name or node.info_name or PROGRAM)
         node = node.parent
     return " ".join(reversed(parts))
 
@@ -144,6 +147,7 @@ class KCommand(click.Command):
             stdout=stdout,
             stderr=stderr,
             command=self,
+            called_as=ctx.info_name or "",
         )
         return self.run(invocation) or 0
 

@@ -1066,7 +1066,7 @@ def open_backend(info: ClusterInfo) -> Backend:
 
 def _descriptions_wanted(inv: Invocation) -> bool:
     """Not for ``__completeNoDesc``; else as PYKCTL_ (or COBRA_) COMPLETION_DESCRIPTIONS says."""
-    if inv.command_path.rsplit(" ", 1)[-1] == NO_DESCRIPTIONS_NAME:
+    if inv.called_as == NO_DESCRIPTIONS_NAME:
         return False
     value = os.environ.get(config_env_var("COMPLETION_DESCRIPTIONS")) or os.environ.get(
         "COBRA_COMPLETION_DESCRIPTIONS", ""

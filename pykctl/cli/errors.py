@@ -58,10 +58,26 @@ def _api_error_message(err: ApiError) -> str:
     """kubectl's StandardErrorMessage for a Status from the server."""
     if err.code == 401:
         return f"error: You must be logged in to the server ({err.message or 'Unauthorized'})"
-    if err.reason == "Invalid" and err.causes:
-        details = err.status.get("details") or {}
-        # The kind without its group, unlike the server's message (kubectl's checkErr).
-        lines = [f'The {details.get("kind", "")} "{details.get("name", "")}" is invalid: ']
+    if err.reason == "Invalid":
+        return _invalid_message(err)
+    if err.reason:
+        return f"Error from server ({err.reason}): {err.message}"
+    return f"Error from server: {err.message}"
+
+
+def _invalid_message(err: ApiError) -> str:
+    """kubectl's checkErr for an Invalid Status: the kind (without its group) and name, then
+    each distinct cause; the server's message only when there is nothing better."""
+    details = err.status.get("details")
+    if not isinstance(details, dict):
+        return "The request is invalid" + (f": {err.message}" if err.message else "")
+    head = "The request is invalid"
+    if details.get("kind") or details.get("name"):
+        head = f'The {details.get("kind", "")} "{details.get("name", "")}" is invalid'
+    elif err.message and not err.causes:
+        head += f": {err.message}"
+    if err.causes:
+        lines = [head + ": "]
         seen: list[str] = []
         for cause in err.causes:
             text = (
@@ -74,9 +90,7 @@ def _api_error_message(err: ApiError) -> str:
         if len(seen) == 1:
             return lines[0] + seen[0][2:]
         return lines[0] + "\n" + "\n".join(seen)
-    if err.reason:
-        return f"Error from server ({err.reason}): {err.message}"
-    return f"Error from server: {err.message}"
+    return head
 
 
 def message_for(err: BaseException) -> str:

@@ -42,6 +42,15 @@ ENTRIES = [
     _command(
         "create", "create:create", "Create a resource from a file or from stdin", BASIC_BEGINNER
     ),
+    _command(
+        "expose",
+        "expose:expose",
+        "Take a replication controller, service, deployment or pod and expose it as a new"
+        " Kubernetes service",
+        BASIC_BEGINNER,
+    ),
+    _command("run", "run:run", "Run a particular image on the cluster", BASIC_BEGINNER),
+    _command("explain", "explain:explain", "Get documentation for a resource", BASIC_INTERMEDIATE),
     _command("get", "get:get", "Display one or many resources", BASIC_INTERMEDIATE),
     _command("edit", "edit:edit", "Edit a resource on the server", BASIC_INTERMEDIATE),
     _command(
@@ -51,6 +60,19 @@ ENTRIES = [
         " selector",
         BASIC_INTERMEDIATE,
     ),
+    _command(
+        "scale",
+        "scale:scale",
+        "Set a new size for a deployment, replica set, or replication controller",
+        DEPLOY,
+    ),
+    _command(
+        "cluster-info",
+        "cluster_info:cluster_info",
+        "Display cluster information",
+        CLUSTER_MANAGEMENT,
+    ),
+    _command("top", "top:top", "Display resource (CPU/memory) usage", CLUSTER_MANAGEMENT),
     _command(
         "describe",
         "describe:describe",
@@ -63,12 +85,28 @@ ENTRIES = [
         "Apply a configuration to a resource by file name or stdin",
         ADVANCED,
     ),
+    _command("patch", "patch:patch", "Update fields of a resource", ADVANCED),
     _command("replace", "replace:replace", "Replace a resource by file name or stdin", ADVANCED),
+    _command(
+        "wait", "wait:wait", "Wait for a specific condition on one or many resources", ADVANCED
+    ),
+    _command("label", "label:label", "Update the labels on a resource", SETTINGS),
+    _command("annotate", "annotate:annotate", "Update the annotations on a resource", SETTINGS),
     _command(
         "completion",
         "completion:completion",
         "Output shell completion code for the specified shell (bash, zsh, fish, or powershell)",
         SETTINGS,
+    ),
+    _command(
+        "api-resources",
+        "api_resources:api_resources",
+        "Print the supported API resources on the server",
+    ),
+    _command(
+        "api-versions",
+        "api_resources:api_versions",
+        'Print the supported API versions on the server, in the form of "group/version"',
     ),
     _command("config", "config:config", "Modify kubeconfig files"),
     _command("version", "version:version", "Print the client and server version information"),

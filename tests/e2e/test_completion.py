@@ -724,6 +724,7 @@ def test_bash_completes_server_names(env: Cluster, tmp_path: Path) -> None:
     assert in_bash(env, tmp_path, "pykctl get po") == [
         "pods",
         "podtemplates",
+        "pods.metrics.k8s.io",
         "poddisruptionbudgets.policy",
     ]
 

@@ -2,7 +2,8 @@
 
 Every request but the health and version endpoints needs ``Authorization: Bearer <token>``;
 without it the answer is 401 with an Unauthorized Status. Paths are normalised (``/api/`` is
-``/api``) and routed by shape: health, version, discovery, OpenAPI, then the REST tree. Any
+``/api``) and routed by shape: health, version, discovery, OpenAPI, groups other parts of the
+simulator serve (``ServedGroup``: metrics.k8s.io), then the REST tree. Any
 error becomes kube-apiserver's Status JSON; an unexpected exception is a 500 InternalError and is
 logged, never shown as a traceback to the client.
 """
@@ -49,6 +50,20 @@ SubresourceHandler = Callable[[web.Request, paths.Target], Awaitable[web.StreamR
 SimulatorRoute = Callable[[str, str], tuple[int, dict[str, Any]]]
 
 
+@dataclass(frozen=True)
+class ServedGroup:
+    """An API group another part of the simulator serves whole (metrics.k8s.io), as
+    kube-aggregator hands an APIService's requests to its server: listed in discovery after the
+    built-in groups, every request under ``/apis/GROUP/`` goes to ``handler``."""
+
+    resources: tuple[ResourceType, ...]
+    handler: Handler
+
+    @property
+    def prefix(self) -> str:
+        return f"/apis/{self.resources[0].group}/"
+
+
 @dataclass
 class ServerContext:
     """What the HTTP layer needs from the rest of the simulator."""
@@ -63,6 +78,8 @@ class ServerContext:
     # pykctl's own requests (``/pykctl/...``, no kube-apiserver has them), by path prefix:
     # (method, path) → (HTTP code, body).
     simulator_routes: dict[str, SimulatorRoute] = field(default_factory=dict)
+    # Groups served by other parts of the simulator (see ServedGroup).
+    served_groups: list[ServedGroup] = field(default_factory=list)
 
 
 def json_response(code: int, body: Any, warnings: list[str] | None = None) -> web.Response:
@@ -111,8 +128,9 @@ def make_app(context: ServerContext) -> web.Application:
             return web.Response(text="ok", content_type="text/plain")
         from backends.simulator.apiserver import discovery, openapi
 
+        aggregated = tuple(r for group in context.served_groups for r in group.resources)
         document = discovery.discovery_document(
-            path, request.headers.get("Accept"), context.address
+            path, request.headers.get("Accept"), context.address, aggregated
         )
         if document is not None:
             headers = {"Content-Type": document.content_type}
@@ -128,6 +146,9 @@ def make_app(context: ServerContext) -> web.Application:
             if served is None:
                 raise status.path_not_found()
             return web.Response(status=served.status, body=served.body, headers=served.headers)
+        for group in context.served_groups:
+            if path.startswith(group.prefix):
+                return await group.handler(request)
         for prefix, route in context.simulator_routes.items():
             if path.startswith(prefix):
                 code, body = route(request.method, path)

@@ -1,7 +1,9 @@
 """The discovery documents the simulator's API server serves: /api, /apis, /api/v1, /apis/G[/V], /version.
 
 Everything here is derived from the resource registry (``resources.RESOURCES``), so discovery,
-routing and OpenAPI can never disagree about which resources exist. Two forms are served:
+routing and OpenAPI can never disagree about which resources exist, plus the resources of groups
+other parts of the simulator serve (``extra``: metrics.k8s.io), listed after the built-in groups
+as kube-apiserver lists aggregated APIs. Two forms are served:
 
 * aggregated discovery (``apidiscovery.k8s.io/v2`` ``APIGroupDiscoveryList``) on ``/api`` and
   ``/apis``, only when the request's Accept header asks for it (``as=APIGroupDiscoveryList``);
@@ -10,8 +12,8 @@ routing and OpenAPI can never disagree about which resources exist. Two forms ar
   other Accept header: the python client's DynamicClient only understands this form, and it
   compares ``preferredVersion`` with an entry of ``versions`` by dict equality.
 
-Invariants: documents are pure functions of the registry (plus the server address for
-``APIVersions``); builders return fresh dicts the caller may change, and only the encoded aggregated
+Invariants: documents are pure functions of the registry and ``extra`` (plus the server address
+for ``APIVersions``); builders return fresh dicts the caller may change, and only the encoded aggregated
 documents are cached; bodies are compact, key-sorted JSON, so equal documents have equal bytes and
 ETags; subresources follow their parent resource, as kube-apiserver lists them.
 """
@@ -87,10 +89,27 @@ def _group_version(group: str, version: str) -> str:
     return f"{group}/{version}" if group else version
 
 
-def _groups() -> list[tuple[str, list[str]]]:
+Extra = tuple[ResourceType, ...]
+
+
+def _group_versions(extra: Extra) -> list[tuple[str, str]]:
+    """(group, version) pairs served: the registry's, then those of ``extra``."""
+    served = group_versions()
+    for r in extra:
+        if (r.group, r.version) not in served:
+            served.append((r.group, r.version))
+    return served
+
+
+def _in_group_version(group: str, version: str, extra: Extra) -> list[ResourceType]:
+    found = in_group_version(group, version)
+    return found + [r for r in extra if (r.group, r.version) == (group, version)]
+
+
+def _groups(extra: Extra = ()) -> list[tuple[str, list[str]]]:
     """Named groups (core excluded) with their versions, preferred version first."""
     grouped: dict[str, list[str]] = {}
-    for group, version in group_versions():
+    for group, version in _group_versions(extra):
         if group:
             grouped.setdefault(group, []).append(version)
     return list(grouped.items())
@@ -129,13 +148,15 @@ def _aggregated_resource(r: ResourceType) -> Body:
     return resource
 
 
-def _aggregated_group(name: str, versions: list[str]) -> Body:
+def _aggregated_group(name: str, versions: list[str], extra: Extra = ()) -> Body:
     return {
         "metadata": {"name": name},
         "versions": [
             {
                 "version": version,
-                "resources": [_aggregated_resource(r) for r in in_group_version(name, version)],
+                "resources": [
+                    _aggregated_resource(r) for r in _in_group_version(name, version, extra)
+                ],
                 "freshness": "Current",
             }
             for version in versions
@@ -143,9 +164,13 @@ def _aggregated_group(name: str, versions: list[str]) -> Body:
     }
 
 
-def aggregated_discovery(core: bool) -> Body:
+def aggregated_discovery(core: bool, extra: Extra = ()) -> Body:
     """The APIGroupDiscoveryList for /api (``core``) or /apis."""
-    items = [_aggregated_group("", ["v1"])] if core else [_aggregated_group(*g) for g in _groups()]
+    items = (
+        [_aggregated_group("", ["v1"])]
+        if core
+        else [_aggregated_group(*g, extra) for g in _groups(extra)]
+    )
     return {
         "kind": "APIGroupDiscoveryList",
         "apiVersion": "apidiscovery.k8s.io/v2",
@@ -170,18 +195,18 @@ def _api_group(name: str, versions: list[str]) -> Body:
     return {"name": name, "versions": entries, "preferredVersion": dict(entries[0])}
 
 
-def api_group_list() -> Body:
+def api_group_list(extra: Extra = ()) -> Body:
     """The legacy /apis document (``APIGroupList``)."""
     return {
         "kind": "APIGroupList",
         "apiVersion": "v1",
-        "groups": [_api_group(*g) for g in _groups()],
+        "groups": [_api_group(*g) for g in _groups(extra)],
     }
 
 
-def api_group(group: str) -> Body | None:
+def api_group(group: str, extra: Extra = ()) -> Body | None:
     """The legacy /apis/GROUP document (``APIGroup``), or None for a group not served."""
-    for name, versions in _groups():
+    for name, versions in _groups(extra):
         if name == group:
             return {"kind": "APIGroup", "apiVersion": "v1", **_api_group(name, versions)}
     return None
@@ -215,16 +240,16 @@ def _legacy_resources(r: ResourceType) -> list[Body]:
     return entries
 
 
-def api_resource_list(group: str, version: str) -> Body | None:
+def api_resource_list(group: str, version: str, extra: Extra = ()) -> Body | None:
     """The ``APIResourceList`` of /api/v1 (group "") or /apis/GROUP/VERSION; None if not served."""
-    if (group, version) not in group_versions():
+    if (group, version) not in _group_versions(extra):
         return None
     document: Body = {"kind": "APIResourceList"}
     if group:
         document["apiVersion"] = "v1"
     document["groupVersion"] = _group_version(group, version)
     document["resources"] = [
-        e for r in in_group_version(group, version) for e in _legacy_resources(r)
+        e for r in _in_group_version(group, version, extra) for e in _legacy_resources(r)
     ]
     return document
 
@@ -235,13 +260,15 @@ def version_info() -> Body:
 
 
 @functools.cache
-def _aggregated_document(core: bool) -> Document:
-    body = _encode(aggregated_discovery(core))
+def _aggregated_document(core: bool, extra: Extra) -> Document:
+    body = _encode(aggregated_discovery(core, extra))
     etag = '"' + hashlib.sha256(body).hexdigest() + '"'
     return Document(body, AGGREGATED_CONTENT_TYPE, etag)
 
 
-def discovery_document(path: str, accept: str | None, server_address: str) -> Document | None:
+def discovery_document(
+    path: str, accept: str | None, server_address: str, extra: Extra = ()
+) -> Document | None:
     """The discovery response for a GET of ``path``, or None if ``path`` is no discovery document.
 
     Trailing slashes are ignored (kr8s asks for ``/api/``); query strings must already be
@@ -254,16 +281,16 @@ def discovery_document(path: str, accept: str | None, server_address: str) -> Do
             body = version_info()
         case ["api"]:
             if wants_aggregated(accept):
-                return _aggregated_document(core=True)
+                return _aggregated_document(True, ())
             body = api_versions(server_address)
         case ["apis"]:
             if wants_aggregated(accept):
-                return _aggregated_document(core=False)
-            body = api_group_list()
+                return _aggregated_document(False, extra)
+            body = api_group_list(extra)
         case ["api", version]:
             body = api_resource_list("", version)
         case ["apis", group]:
-            body = api_group(group)
+            body = api_group(group, extra)
         case ["apis", group, version]:
-            body = api_resource_list(group, version)
+            body = api_resource_list(group, version, extra)
     return None if body is None else Document(_encode(body), JSON)

@@ -1,0 +1,1 @@
+"""``kubectl explain``'s documentation of resource types, rendered from OpenAPI v3 schemas."""
