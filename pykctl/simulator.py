@@ -10,17 +10,21 @@ user carries the simulator's token. The context becomes current when none is.
 from __future__ import annotations
 
 import sys
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from backends.simulator import daemon
 from pykctl.kubeconfig.loader import PathOptions, modify_config
 from pykctl.kubeconfig.model import Config
 from pykctl.kubeconfig.resolve import SIMULATOR_EXTENSION
 
+if TYPE_CHECKING:  # the daemon module is loaded only to start or inspect one
+    from backends.simulator import daemon
+
 
 def entry_name(name: str) -> str:
     """``pykctl-sim`` for the default simulator, ``pykctl-sim-NAME`` for others."""
-    return "pykctl-sim" if name == daemon.DEFAULT_NAME else f"pykctl-sim-{name}"
+    from backends.simulator.daemon import DEFAULT_NAME
+
+    return "pykctl-sim" if name == DEFAULT_NAME else f"pykctl-sim-{name}"
 
 
 def write_kubeconfig_entry(
@@ -69,6 +73,8 @@ def ensure_running(
 ) -> daemon.DaemonInfo:
     """Start the named simulator if it is not running (one line on stderr); keep the kubeconfig's
     entry (address, CA, token) in step with it."""
+    from backends.simulator import daemon
+
     state = daemon.StateDir.for_name(name)
     info = daemon.read_info(state)
     if info is not None:

@@ -10,8 +10,6 @@ so kubeconfig entries stay valid across restarts.
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import contextlib
 import json
 import logging
@@ -19,15 +17,10 @@ import os
 import secrets
 import signal
 import socket
-import ssl
-import subprocess
 import sys
 import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-
-from backends.simulator import certs
 
 DEFAULT_NAME = "default"
 START_TIMEOUT = 30.0
@@ -117,6 +110,8 @@ class StateDir:
 
     def ensure_credentials(self) -> None:
         """Create the CA, the serving certificate and the token on first use."""
+        from backends.simulator import certs  # cryptography: only when credentials are made
+
         self.path.mkdir(parents=True, exist_ok=True, mode=0o700)
         if not self.ca_cert.exists() or not self.ca_key.exists():
             ca = certs.make_ca(f"pykctl-simulator-{self.name}")
@@ -184,6 +179,9 @@ def read_info(state: StateDir) -> DaemonInfo | None:
 
 def healthy(state: StateDir, port: int, timeout: float = 2.0) -> bool:
     """Does the daemon answer /healthz over TLS with its CA?"""
+    import ssl
+    import urllib.request
+
     context = ssl.create_default_context(cadata=state.ca_pem().decode())
     try:
         with urllib.request.urlopen(
@@ -197,6 +195,8 @@ def healthy(state: StateDir, port: int, timeout: float = 2.0) -> bool:
 def start(state: StateDir, port: int | None = None, nodes: int | None = None) -> DaemonInfo:
     """Start the daemon unless it runs; returns it once it answers /healthz. ``nodes``
     defaults to the last run's count."""
+    import subprocess
+
     running = read_info(state)
     if running is not None:
         return running
@@ -283,6 +283,8 @@ def _free_port(preferred: int | None) -> int:
 
 
 async def _serve(state: StateDir, port: int | None, nodes: int) -> None:
+    import asyncio
+
     from backends.simulator.server import Simulator, TLSFiles
 
     remembered = int(state.port_file.read_text()) if state.port_file.exists() else None
@@ -318,6 +320,9 @@ async def _serve(state: StateDir, port: int | None, nodes: int) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import argparse
+    import asyncio
+
     parser = argparse.ArgumentParser(prog="python -m backends.simulator.daemon")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run a simulator in the foreground")

@@ -1,4 +1,4 @@
-"""One contract, two backends: SimulatorBackend (requests) and KubeBackend (the official client's
+"""One contract, two backends: SimulatorBackend (http.client) and KubeBackend (the official client's
 transport) must behave the same against the same API server — statuses, bodies, streams and
 errors — so every command works identically on a real cluster and on the simulator."""
 
