@@ -273,6 +273,11 @@ class Container:
     def full_id(self) -> str:
         return container_id(self.id)
 
+    @property
+    def cgroup_directories(self) -> tuple[str, ...]:
+        """The cgroup directories confining this instance (none where cgroups are unavailable)."""
+        return tuple(self._confinement.directories) if self._confinement is not None else ()
+
     # -------------------------------------------------------------------------- start
 
     async def start(self) -> None:

@@ -385,8 +385,6 @@ def running_containers(agents: NodeAgents) -> dict[str, list[ContainerRef]]:
                     continue
                 if container.started_at is None:
                     continue
-                # The runtime keeps an instance's cgroups private (Confinement); read them here.
-                confinement = container._confinement
                 refs.append(
                     ContainerRef(
                         worker.uid,
@@ -395,7 +393,7 @@ def running_containers(agents: NodeAgents) -> dict[str, list[ContainerRef]]:
                         container.pid,
                         container.main_pid,
                         container.started_at,
-                        tuple(confinement.directories) if confinement is not None else (),
+                        container.cgroup_directories,
                     )
                 )
     return found

@@ -10,14 +10,17 @@ from __future__ import annotations
 from pykctl.cli.command import Help, Invocation, KCommand
 from pykctl.cli.commands.label import ANNOTATE, run_metadata_command
 from pykctl.cli.commands.objects import (
-    FIELD_SELECTOR_USAGE,
-    SIMPLE_SELECTOR_USAGE,
-    dry_run_flag,
     field_manager_flag,
     filename_flags,
     print_flags,
 )
 from pykctl.cli.flags import BOOL, STRING, Flag
+from pykctl.cli.shared_flags import (
+    SIMPLE_SELECTOR_USAGE,
+    dry_run_flag,
+    field_selector_flag,
+    selector_flag,
+)
 
 
 def run(inv: Invocation) -> int:
@@ -68,7 +71,7 @@ FLAGS = [
     ),
     dry_run_flag(),
     field_manager_flag("kubectl-annotate"),
-    Flag("field-selector", STRING, usage=FIELD_SELECTOR_USAGE),
+    field_selector_flag(),
     *filename_flags(
         "identifying the resource.",
         recursive=True,
@@ -89,7 +92,7 @@ FLAGS = [
         usage="If non-empty, the annotation update will only succeed if this is the current "
         "resource-version for the object. Only valid when specifying a single resource.",
     ),
-    Flag("selector", STRING, shorthand="l", usage=SIMPLE_SELECTOR_USAGE),
+    selector_flag(SIMPLE_SELECTOR_USAGE),
     *print_flags(),
 ]
 

@@ -19,6 +19,7 @@ from pykctl.cli.command import Help, Invocation, KCommand
 from pykctl.cli.commands.create import common, sources
 from pykctl.cli.errors import CommandError
 from pykctl.cli.flags import BOOL, DURATION, INT, Flag
+from pykctl.cli.shared_flags import dry_run_flag, field_selector_flag, selector_flag
 from pykctl.resources.builder import Info
 
 Obj = dict[str, Any]
@@ -408,11 +409,8 @@ pykctl delete pods --all --interactive""",
             shorthand="A",
             usage="If present, list the requested object(s) across all namespaces. Namespace in current context is ignored even if specified with --namespace.",
         ),
-        common.dry_run_flag(),
-        Flag(
-            "field-selector",
-            usage="Selector (field query) to filter on, supports '=', '==', and '!='.(e.g. --field-selector key1=value1,key2=value2). The server only supports a limited number of field queries per type.",
-        ),
+        dry_run_flag(),
+        field_selector_flag(),
         Flag(
             "ignore-not-found",
             BOOL,
@@ -438,6 +436,6 @@ pykctl delete pods --all --interactive""",
             "raw",
             usage="Raw URI to DELETE to the server.  Uses the transport specified by the kubeconfig file.",
         ),
-        common.selector_flag(),
+        selector_flag(),
     ],
 )

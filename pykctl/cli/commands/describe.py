@@ -23,6 +23,7 @@ from backends.errors import ApiError
 from pykctl.cli.command import PROGRAM, Help, Invocation, KCommand
 from pykctl.cli.errors import CommandError, RawError
 from pykctl.cli.flags import BOOL, INT, STRING_SLICE, Flag
+from pykctl.cli.shared_flags import selector_flag
 from pykctl.client import Client
 from pykctl.resources.discovery import Resource
 
@@ -93,11 +94,7 @@ FLAGS = [
         shorthand="R",
         usage="Process the directory used in -f, --filename recursively. Useful when you want to manage related manifests organized within the same directory.",
     ),
-    Flag(
-        "selector",
-        shorthand="l",
-        usage="Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l key1=value1,key2=value2,key3 in (value3)). Matching objects must satisfy all of the specified label constraints.",
-    ),
+    selector_flag(),
     Flag(
         "show-events",
         BOOL,

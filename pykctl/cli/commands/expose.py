@@ -23,7 +23,6 @@ from pykctl.cli.commands.objects import (
     apply_overrides,
     as_typed,
     create_object,
-    dry_run_flag,
     dry_run_strategy,
     field_manager_flag,
     filename_flags,
@@ -36,6 +35,7 @@ from pykctl.cli.commands.objects import (
 from pykctl.cli.commands.run import parse_label_list
 from pykctl.cli.errors import CommandError
 from pykctl.cli.flags import STRING, Flag
+from pykctl.cli.shared_flags import dry_run_flag
 from pykctl.resources.builder import Info
 from pykctl.resources.targets import TargetSpec, aggregate
 

@@ -33,6 +33,7 @@ from backends.errors import ApiError, from_response
 from pykctl.cli.command import PROGRAM, Help, Invocation, KCommand
 from pykctl.cli.errors import CommandError, Exit, RawError, message_for
 from pykctl.cli.flags import BOOL, INT, STRING_SLICE, Flag
+from pykctl.cli.shared_flags import field_selector_flag, selector_flag
 from pykctl.printers.output import GET_FORMATS
 
 if TYPE_CHECKING:
@@ -71,12 +72,7 @@ FLAGS = [
         default=500,
         usage="Return large lists in chunks rather than all at once. Pass 0 to disable.",
     ),
-    Flag(
-        "field-selector",
-        usage="Selector (field query) to filter on, supports '=', '==', and '!='.(e.g. "
-        "--field-selector key1=value1,key2=value2). The server only supports a limited number "
-        "of field queries per type.",
-    ),
+    field_selector_flag(),
     Flag(
         "filename",
         STRING_SLICE,
@@ -129,13 +125,7 @@ FLAGS = [
         usage="Process the directory used in -f, --filename recursively. Useful when you want "
         "to manage related manifests organized within the same directory.",
     ),
-    Flag(
-        "selector",
-        shorthand="l",
-        usage="Selector (label query) to filter on, supports '=', '==', '!=', 'in', "
-        "'notin'.(e.g. -l key1=value1,key2=value2,key3 in (value3)). Matching objects must "
-        "satisfy all of the specified label constraints.",
-    ),
+    selector_flag(),
     Flag(
         "server-print",
         BOOL,

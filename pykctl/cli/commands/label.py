@@ -16,10 +16,7 @@ from dataclasses import dataclass
 from pykctl.cli.command import Help, Invocation, KCommand
 from pykctl.cli.commands.objects import (
     CLIENT,
-    FIELD_SELECTOR_USAGE,
-    SELECTOR_USAGE,
     ObjectPrinter,
-    dry_run_flag,
     dry_run_query,
     dry_run_strategy,
     field_manager_flag,
@@ -29,6 +26,7 @@ from pykctl.cli.commands.objects import (
 )
 from pykctl.cli.errors import CommandError
 from pykctl.cli.flags import BOOL, STRING, Flag
+from pykctl.cli.shared_flags import dry_run_flag, field_selector_flag, selector_flag
 from pykctl.ops import metadata
 from pykctl.resources.builder import Info
 from pykctl.resources.targets import Targets, TargetSpec, aggregate
@@ -254,7 +252,7 @@ FLAGS = [
     ),
     dry_run_flag(),
     field_manager_flag("kubectl-label"),
-    Flag("field-selector", STRING, usage=FIELD_SELECTOR_USAGE),
+    field_selector_flag(),
     *filename_flags(
         "Filename, directory, or URL to files identifying the resource to update the labels"
     ),
@@ -272,7 +270,7 @@ FLAGS = [
         usage="If non-empty, the labels update will only succeed if this is the current "
         "resource-version for the object. Only valid when specifying a single resource.",
     ),
-    Flag("selector", STRING, shorthand="l", usage=SELECTOR_USAGE),
+    selector_flag(),
     *print_flags(),
 ]
 

@@ -39,29 +39,10 @@ OBJECT_FORMATS = (
     "jsonpath-file",
 )
 OUTPUT_USAGE = f"Output format. One of: ({', '.join(OBJECT_FORMATS)})."
-DRY_RUN_USAGE = (
-    'Must be "none", "server", or "client". If client strategy, only print the object that '
-    "would be sent, without sending it. If server strategy, submit server-side request without "
-    "persisting the resource."
-)
 TEMPLATE_USAGE = (
     "Template string or path to template file to use when -o=go-template, -o=go-template-file. "
     "The template format is golang templates "
     "[http://golang.org/pkg/text/template/#pkg-overview]."
-)
-SELECTOR_USAGE = (
-    "Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l "
-    "key1=value1,key2=value2,key3 in (value3)). Matching objects must satisfy all of the "
-    "specified label constraints."
-)
-SIMPLE_SELECTOR_USAGE = (
-    "Selector (label query) to filter on, supports '=', '==', and '!='.(e.g. -l "
-    "key1=value1,key2=value2)"
-)
-FIELD_SELECTOR_USAGE = (
-    "Selector (field query) to filter on, supports '=', '==', and '!='.(e.g. --field-selector "
-    "key1=value1,key2=value2). The server only supports a limited number of field queries per "
-    "type."
 )
 KUSTOMIZE_USAGE = (
     "Process the kustomization directory. This flag can't be used together with -f or -R."
@@ -92,10 +73,6 @@ def print_flags(output_default: str = "", output_usage: str = OUTPUT_USAGE) -> l
         ),
         Flag("template", STRING, usage=TEMPLATE_USAGE),
     ]
-
-
-def dry_run_flag() -> Flag:
-    return Flag("dry-run", STRING, default=NONE, no_opt_value="unchanged", usage=DRY_RUN_USAGE)
 
 
 def field_manager_flag(default: str) -> Flag:
@@ -289,7 +266,6 @@ __all__ = [
     "SERVER",
     "ObjectPrinter",
     "as_typed",
-    "dry_run_flag",
     "dry_run_query",
     "dry_run_strategy",
     "field_manager_flag",

@@ -17,7 +17,6 @@ from pykctl.cli.command import Help, Invocation, KCommand
 from pykctl.cli.commands.objects import (
     CLIENT,
     ObjectPrinter,
-    dry_run_flag,
     dry_run_query,
     dry_run_strategy,
     field_manager_flag,
@@ -26,6 +25,7 @@ from pykctl.cli.commands.objects import (
 )
 from pykctl.cli.errors import CommandError
 from pykctl.cli.flags import BOOL, STRING, Flag
+from pykctl.cli.shared_flags import dry_run_flag
 from pykctl.resources.builder import Info
 from pykctl.resources.targets import Targets, TargetSpec, aggregate
 

@@ -18,6 +18,7 @@ from pykctl.cli.commands import delete as deleting
 from pykctl.cli.commands.create import common, sources
 from pykctl.cli.errors import CommandError
 from pykctl.cli.flags import Flag
+from pykctl.cli.shared_flags import dry_run_flag
 from pykctl.ops.apply import create_or_update_annotation
 from pykctl.resources.builder import Info
 
@@ -195,7 +196,7 @@ pykctl replace --force -f ./pod.json""",
         *common.printer_flags(),
         common.validate_flag(),
         common.save_config_flag(),
-        common.dry_run_flag(),
+        dry_run_flag(),
         Flag(
             "raw",
             usage="Raw URI to PUT to the server.  Uses the transport specified by the kubeconfig file.",

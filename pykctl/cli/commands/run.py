@@ -24,7 +24,6 @@ from pykctl.cli.commands.objects import (
     apply_overrides,
     as_typed,
     create_object,
-    dry_run_flag,
     dry_run_strategy,
     field_manager_flag,
     override_flags,
@@ -34,6 +33,7 @@ from pykctl.cli.commands.objects import (
 )
 from pykctl.cli.errors import CommandError
 from pykctl.cli.flags import BOOL, DURATION, INT, STRING, STRING_ARRAY, Flag
+from pykctl.cli.shared_flags import dry_run_flag
 from pykctl.resources.targets import aggregate
 
 Obj = dict[str, Any]

@@ -17,9 +17,7 @@ from typing import Any
 from pykctl.cli.command import Help, Invocation, KCommand
 from pykctl.cli.commands.objects import (
     CLIENT,
-    SELECTOR_USAGE,
     ObjectPrinter,
-    dry_run_flag,
     dry_run_query,
     dry_run_strategy,
     filename_flags,
@@ -28,6 +26,7 @@ from pykctl.cli.commands.objects import (
 )
 from pykctl.cli.errors import CommandError
 from pykctl.cli.flags import BOOL, DURATION, INT, STRING, Flag
+from pykctl.cli.shared_flags import dry_run_flag, selector_flag
 from pykctl.client import Client
 from pykctl.resources.builder import Info
 from pykctl.resources.targets import TargetSpec, aggregate
@@ -201,7 +200,7 @@ FLAGS = [
         usage="Precondition for resource version. Requires that the current resource version "
         "match this value in order to scale.",
     ),
-    Flag("selector", STRING, shorthand="l", usage=SELECTOR_USAGE),
+    selector_flag(),
     Flag(
         "timeout",
         DURATION,

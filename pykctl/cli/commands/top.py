@@ -31,9 +31,9 @@ from typing import TYPE_CHECKING, Any
 
 from backends.objects.quantity import Quantity, format_mebibytes, format_millicores, percent_of
 from pykctl.cli.command import Help, Invocation, KCommand, KGroup
-from pykctl.cli.commands.objects import FIELD_SELECTOR_USAGE, SELECTOR_USAGE
 from pykctl.cli.errors import CommandError
 from pykctl.cli.flags import BOOL, STRING, Flag
+from pykctl.cli.shared_flags import field_selector_flag, selector_flag
 from pykctl.printers.sorting import go_sort
 
 if TYPE_CHECKING:
@@ -447,7 +447,7 @@ _PROTOBUF = Flag(
     default=True,
     usage="Enables using protocol-buffers to access Metrics API.",
 )
-_SELECTOR = Flag("selector", STRING, shorthand="l", usage=SELECTOR_USAGE)
+_SELECTOR = selector_flag()
 
 POD_HELP = Help(
     use="pod [NAME | -l label]",
@@ -496,7 +496,7 @@ top_pod = KCommand(
             "current context is ignored even if specified with --namespace.",
         ),
         Flag("containers", BOOL, usage="If present, print usage of containers within a pod."),
-        Flag("field-selector", STRING, usage=FIELD_SELECTOR_USAGE),
+        field_selector_flag(),
         Flag("no-headers", BOOL, usage=_NO_HEADERS + "."),
         _SELECTOR,
         Flag("show-swap", BOOL, usage="Print pod resources related to swap memory."),

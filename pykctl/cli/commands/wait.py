@@ -22,14 +22,13 @@ from typing import Any
 from backends.errors import ApiError
 from pykctl.cli.command import Help, Invocation, KCommand
 from pykctl.cli.commands.objects import (
-    FIELD_SELECTOR_USAGE,
-    SIMPLE_SELECTOR_USAGE,
     ObjectPrinter,
     open_targets,
     print_flags,
 )
 from pykctl.cli.errors import CommandError
-from pykctl.cli.flags import BOOL, DURATION, STRING, STRING_ARRAY, Flag
+from pykctl.cli.flags import BOOL, DURATION, STRING_ARRAY, Flag
+from pykctl.cli.shared_flags import SIMPLE_SELECTOR_USAGE, field_selector_flag, selector_flag
 from pykctl.client import Client
 from pykctl.resources.builder import Info
 from pykctl.resources.targets import Targets, TargetSpec, aggregate
@@ -419,7 +418,7 @@ FLAGS = [
         usage="If present, list the requested object(s) across all namespaces. Namespace in "
         "current context is ignored even if specified with --namespace.",
     ),
-    Flag("field-selector", STRING, usage=FIELD_SELECTOR_USAGE),
+    field_selector_flag(),
     Flag("filename", STRING_ARRAY, shorthand="f", usage="identifying the resource."),
     Flag(
         "for",
@@ -439,7 +438,7 @@ FLAGS = [
         usage="Process the directory used in -f, --filename recursively. Useful when you want to "
         "manage related manifests organized within the same directory.",
     ),
-    Flag("selector", STRING, shorthand="l", usage=SIMPLE_SELECTOR_USAGE),
+    selector_flag(SIMPLE_SELECTOR_USAGE),
     Flag(
         "timeout",
         DURATION,

@@ -11,6 +11,7 @@ from pykctl.cli.command import Entry, Help, Invocation, KCommand
 from pykctl.cli.commands.create import common
 from pykctl.cli.commands.delete import deletion_flags
 from pykctl.cli.flags import BOOL, STRING_ARRAY, Flag
+from pykctl.cli.shared_flags import dry_run_flag, selector_flag
 
 _M = "pykctl.cli.commands.apply.lastapplied"
 
@@ -48,7 +49,7 @@ FLAGS = [
     ),
     *common.printer_flags(),
     common.validate_flag(),
-    common.dry_run_flag(),
+    dry_run_flag(),
     Flag("server-side", BOOL, usage="If true, apply runs in the server instead of the client."),
     Flag(
         "force-conflicts",
@@ -56,7 +57,7 @@ FLAGS = [
         usage="If true, server-side apply will force the changes against conflicts.",
     ),
     common.field_manager_flag("kubectl-client-side-apply"),
-    common.selector_flag(),
+    selector_flag(),
     Flag(
         "prune-allowlist",
         STRING_ARRAY,

@@ -20,6 +20,7 @@ from pykctl.cli.commands import edit as editor
 from pykctl.cli.commands.create import common, sources
 from pykctl.cli.errors import CommandError
 from pykctl.cli.flags import BOOL, Flag
+from pykctl.cli.shared_flags import dry_run_flag, selector_flag
 from pykctl.ops import apply as ops
 from pykctl.ops import editing
 from pykctl.resources.builder import Info
@@ -145,7 +146,7 @@ pykctl apply view-last-applied -f deploy.yaml -o json""",
             shorthand="o",
             usage="Output format. Must be one of (yaml, json)",
         ),
-        common.selector_flag(),
+        selector_flag(),
     ],
 )
 
@@ -227,7 +228,7 @@ pykctl apply set-last-applied -f deploy.yaml --create-annotation=true""",
             BOOL,
             usage="Will create 'last-applied-configuration' annotations if current objects doesn't have one",
         ),
-        common.dry_run_flag(),
+        dry_run_flag(),
         common.filename_flags(FILES_USAGE, kustomize=None)[0],
     ],
 )

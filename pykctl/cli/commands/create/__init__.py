@@ -13,6 +13,7 @@ from pykctl.cli.command import Entry, Help, Invocation, KCommand
 from pykctl.cli.commands.create import common
 from pykctl.cli.errors import CommandError
 from pykctl.cli.flags import BOOL, Flag
+from pykctl.cli.shared_flags import dry_run_flag, selector_flag
 
 _M = "pykctl.cli.commands.create"
 
@@ -34,7 +35,7 @@ pykctl create -f registry.yaml --edit -o json""",
 
 FLAGS = [
     *common.printer_flags(),
-    common.dry_run_flag(),
+    dry_run_flag(),
     Flag("edit", BOOL, usage="Edit the API resource before creating"),
     common.field_manager_flag("kubectl-create"),
     *common.filename_flags("Filename, directory, or URL to files to use to create the resource"),
@@ -43,7 +44,7 @@ FLAGS = [
         usage="Raw URI to POST to the server.  Uses the transport specified by the kubeconfig file.",
     ),
     common.save_config_flag(),
-    common.selector_flag(),
+    selector_flag(),
     common.validate_flag(),
     Flag(
         "windows-line-endings",

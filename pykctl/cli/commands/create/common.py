@@ -45,17 +45,6 @@ STRICT, WARN, IGNORE = "Strict", "Warn", "Ignore"
 # --- flags ------------------------------------------------------------------------------------
 
 
-def dry_run_flag() -> Flag:
-    return Flag(
-        "dry-run",
-        default="none",
-        no_opt_value="unchanged",
-        usage='Must be "none", "server", or "client". If client strategy, only print the object '
-        "that would be sent, without sending it. If server strategy, submit server-side request "
-        "without persisting the resource.",
-    )
-
-
 def validate_flag() -> Flag:
     return Flag(
         "validate",
@@ -140,16 +129,6 @@ def filename_flags(usage: str, kustomize: str | None = KUSTOMIZE_THE) -> list[Fl
     if kustomize is not None:
         flags.append(Flag("kustomize", STRING, shorthand="k", usage=kustomize))
     return flags
-
-
-def selector_flag() -> Flag:
-    return Flag(
-        "selector",
-        shorthand="l",
-        usage="Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. "
-        "-l key1=value1,key2=value2,key3 in (value3)). Matching objects must satisfy all of the "
-        "specified label constraints.",
-    )
 
 
 def parse_int32(raw: str) -> int:

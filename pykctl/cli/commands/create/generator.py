@@ -19,6 +19,7 @@ from pykctl.cli.command import Invocation
 from pykctl.cli.commands.create import common
 from pykctl.cli.errors import CommandError
 from pykctl.cli.flags import Flag
+from pykctl.cli.shared_flags import dry_run_flag
 from pykctl.ops.generators import GeneratorError
 from pykctl.resources.discovery import Resource
 
@@ -44,7 +45,7 @@ def flags(*own: Flag, save_config: bool = True) -> list[Flag]:
     """A generator's flags: its own plus the printer, dry-run, validate and field-manager ones."""
     shared = [
         *common.printer_flags(),
-        common.dry_run_flag(),
+        dry_run_flag(),
         common.validate_flag(),
         common.field_manager_flag("kubectl-create"),
     ]

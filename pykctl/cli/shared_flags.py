@@ -1,0 +1,43 @@
+"""The flags many kubectl commands share — kubectl's cmdutil.AddDryRunFlag,
+AddLabelSelectorFlagVar and the field-selector flag: names, defaults and usage texts in one
+place, so every command's help page says them the same way. Imports nothing heavy."""
+
+from __future__ import annotations
+
+from pykctl.cli.flags import STRING, Flag
+
+SELECTOR_USAGE = (
+    "Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l "
+    "key1=value1,key2=value2,key3 in (value3)). Matching objects must satisfy all of the "
+    "specified label constraints."
+)
+# The older wording some commands (annotate, wait, ...) still print.
+SIMPLE_SELECTOR_USAGE = (
+    "Selector (label query) to filter on, supports '=', '==', and '!='.(e.g. -l "
+    "key1=value1,key2=value2)"
+)
+FIELD_SELECTOR_USAGE = (
+    "Selector (field query) to filter on, supports '=', '==', and '!='.(e.g. --field-selector "
+    "key1=value1,key2=value2). The server only supports a limited number of field queries per "
+    "type."
+)
+DRY_RUN_USAGE = (
+    'Must be "none", "server", or "client". If client strategy, only print the object that '
+    "would be sent, without sending it. If server strategy, submit server-side request without "
+    "persisting the resource."
+)
+
+
+def dry_run_flag() -> Flag:
+    """``--dry-run[=none|client|server]``; given bare it means ``unchanged`` (an error)."""
+    return Flag("dry-run", STRING, default="none", no_opt_value="unchanged", usage=DRY_RUN_USAGE)
+
+
+def selector_flag(usage: str = SELECTOR_USAGE) -> Flag:
+    """``-l/--selector``."""
+    return Flag("selector", STRING, shorthand="l", usage=usage)
+
+
+def field_selector_flag() -> Flag:
+    """``--field-selector``."""
+    return Flag("field-selector", STRING, usage=FIELD_SELECTOR_USAGE)
