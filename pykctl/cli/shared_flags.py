@@ -1,10 +1,10 @@
 """The flags many kubectl commands share — kubectl's cmdutil.AddDryRunFlag,
-AddLabelSelectorFlagVar and the field-selector flag: names, defaults and usage texts in one
+AddLabelSelectorFlagVar, AddFilenameOptionFlags and the field-selector flag: names, defaults and usage texts in one
 place, so every command's help page says them the same way. Imports nothing heavy."""
 
 from __future__ import annotations
 
-from pykctl.cli.flags import STRING, Flag
+from pykctl.cli.flags import BOOL, STRING, STRING_SLICE, Flag
 
 SELECTOR_USAGE = (
     "Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l "
@@ -20,6 +20,14 @@ FIELD_SELECTOR_USAGE = (
     "Selector (field query) to filter on, supports '=', '==', and '!='.(e.g. --field-selector "
     "key1=value1,key2=value2). The server only supports a limited number of field queries per "
     "type."
+)
+KUSTOMIZE_THE = (
+    "Process the kustomization directory. This flag can't be used together with -f or -R."
+)
+KUSTOMIZE_A = "Process a kustomization directory. This flag can't be used together with -f or -R."
+RECURSIVE_USAGE = (
+    "Process the directory used in -f, --filename recursively. Useful when you want to manage "
+    "related manifests organized within the same directory."
 )
 DRY_RUN_USAGE = (
     'Must be "none", "server", or "client". If client strategy, only print the object that '
@@ -41,3 +49,17 @@ def selector_flag(usage: str = SELECTOR_USAGE) -> Flag:
 def field_selector_flag() -> Flag:
     """``--field-selector``."""
     return Flag("field-selector", STRING, usage=FIELD_SELECTOR_USAGE)
+
+
+def filename_flags(
+    usage: str, kustomize: str | None = KUSTOMIZE_THE, recursive: bool = False
+) -> list[Flag]:
+    """``-f/--filename``, ``-R/--recursive`` (default ``recursive``) and, with its usage text
+    unless a command lacks it, ``-k/--kustomize``."""
+    flags = [
+        Flag("filename", STRING_SLICE, shorthand="f", usage=usage),
+        Flag("recursive", BOOL, default=recursive, shorthand="R", usage=RECURSIVE_USAGE),
+    ]
+    if kustomize is not None:
+        flags.append(Flag("kustomize", STRING, shorthand="k", usage=kustomize))
+    return flags

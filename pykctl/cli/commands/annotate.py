@@ -11,14 +11,15 @@ from pykctl.cli.command import Help, Invocation, KCommand
 from pykctl.cli.commands.label import ANNOTATE, run_metadata_command
 from pykctl.cli.commands.objects import (
     field_manager_flag,
-    filename_flags,
     print_flags,
 )
 from pykctl.cli.flags import BOOL, STRING, Flag
 from pykctl.cli.shared_flags import (
+    KUSTOMIZE_A,
     SIMPLE_SELECTOR_USAGE,
     dry_run_flag,
     field_selector_flag,
+    filename_flags,
     selector_flag,
 )
 
@@ -74,9 +75,8 @@ FLAGS = [
     field_selector_flag(),
     *filename_flags(
         "identifying the resource.",
+        KUSTOMIZE_A,
         recursive=True,
-        kustomize_usage="Process a kustomization directory. This flag can't be used together "
-        "with -f or -R.",
     ),
     Flag("list", BOOL, usage="If true, display the annotations for a given resource."),
     Flag("local", BOOL, usage="If true, annotation will NOT contact api-server but run locally."),

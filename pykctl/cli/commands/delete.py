@@ -19,7 +19,13 @@ from pykctl.cli.command import Help, Invocation, KCommand
 from pykctl.cli.commands.create import common, sources
 from pykctl.cli.errors import CommandError
 from pykctl.cli.flags import BOOL, DURATION, INT, Flag
-from pykctl.cli.shared_flags import dry_run_flag, field_selector_flag, selector_flag
+from pykctl.cli.shared_flags import (
+    KUSTOMIZE_A,
+    dry_run_flag,
+    field_selector_flag,
+    filename_flags,
+    selector_flag,
+)
 from pykctl.resources.builder import Info
 
 Obj = dict[str, Any]
@@ -323,7 +329,7 @@ def deletion_flags(wait_default: bool, filename_usage: str) -> list[Flag]:
             no_opt_value="background",
             usage='Must be "background", "orphan", or "foreground". Selects the deletion cascading strategy for the dependents (e.g. Pods created by a ReplicationController). Defaults to background.',
         ),
-        *common.filename_flags(filename_usage, common.KUSTOMIZE_A),
+        *filename_flags(filename_usage, KUSTOMIZE_A),
         Flag(
             "force",
             BOOL,

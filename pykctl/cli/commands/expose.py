@@ -25,7 +25,6 @@ from pykctl.cli.commands.objects import (
     create_object,
     dry_run_strategy,
     field_manager_flag,
-    filename_flags,
     open_targets,
     override_flags,
     print_flags,
@@ -35,7 +34,7 @@ from pykctl.cli.commands.objects import (
 from pykctl.cli.commands.run import parse_label_list
 from pykctl.cli.errors import CommandError
 from pykctl.cli.flags import STRING, Flag
-from pykctl.cli.shared_flags import dry_run_flag
+from pykctl.cli.shared_flags import dry_run_flag, filename_flags
 from pykctl.resources.builder import Info
 from pykctl.resources.targets import TargetSpec, aggregate
 

@@ -19,37 +19,23 @@ from typing import Any, TextIO
 
 from pykctl.cli.command import PROGRAM, Invocation
 from pykctl.cli.errors import CommandError
-from pykctl.cli.flags import BOOL, STRING, STRING_ARRAY, Flag
-from pykctl.printers.output import OutputError, OutputFormat, Printer, parse_output_format
+from pykctl.cli.flags import BOOL, STRING, Flag
+from pykctl.printers.output import (
+    PRINT_FORMATS,
+    OutputError,
+    OutputFormat,
+    Printer,
+    parse_output_format,
+)
 from pykctl.resources.targets import Targets, TargetSpec
 
 Obj = dict[str, Any]
 
-OBJECT_FORMATS = (
-    "json",
-    "yaml",
-    "kyaml",
-    "name",
-    "go-template",
-    "go-template-file",
-    "template",
-    "templatefile",
-    "jsonpath",
-    "jsonpath-as-json",
-    "jsonpath-file",
-)
-OUTPUT_USAGE = f"Output format. One of: ({', '.join(OBJECT_FORMATS)})."
+OUTPUT_USAGE = f"Output format. One of: ({', '.join(PRINT_FORMATS)})."
 TEMPLATE_USAGE = (
     "Template string or path to template file to use when -o=go-template, -o=go-template-file. "
     "The template format is golang templates "
     "[http://golang.org/pkg/text/template/#pkg-overview]."
-)
-KUSTOMIZE_USAGE = (
-    "Process the kustomization directory. This flag can't be used together with -f or -R."
-)
-RECURSIVE_USAGE = (
-    "Process the directory used in -f, --filename recursively. Useful when you want to manage "
-    "related manifests organized within the same directory."
 )
 
 NONE, CLIENT, SERVER = "none", "client", "server"
@@ -82,17 +68,6 @@ def field_manager_flag(default: str) -> Flag:
         default=default,
         usage="Name of the manager used to track field ownership.",
     )
-
-
-def filename_flags(
-    usage: str, recursive: bool = False, kustomize_usage: str = KUSTOMIZE_USAGE
-) -> list[Flag]:
-    """-f/--filename, -k/--kustomize, -R/--recursive."""
-    return [
-        Flag("filename", STRING_ARRAY, shorthand="f", usage=usage),
-        Flag("kustomize", STRING, shorthand="k", usage=kustomize_usage),
-        Flag("recursive", BOOL, default=recursive, shorthand="R", usage=RECURSIVE_USAGE),
-    ]
 
 
 def klog_warning(stderr: TextIO, location: str, message: str) -> None:
@@ -149,7 +124,7 @@ class ObjectPrinter:
     dry_run: str = NONE
     show_managed_fields: bool = False
     allow_missing_keys: bool = True
-    formats: tuple[str, ...] = OBJECT_FORMATS
+    formats: tuple[str, ...] = PRINT_FORMATS
     _format: OutputFormat | None = field(default=None, init=False)
     _printers: dict[bool, Printer] = field(default_factory=dict, init=False)
 
@@ -261,7 +236,6 @@ def local_namespace(inv: Invocation) -> tuple[str, bool]:
 __all__ = [
     "CLIENT",
     "NONE",
-    "OBJECT_FORMATS",
     "PROGRAM",
     "SERVER",
     "ObjectPrinter",
@@ -269,7 +243,6 @@ __all__ = [
     "dry_run_query",
     "dry_run_strategy",
     "field_manager_flag",
-    "filename_flags",
     "klog_warning",
     "local_namespace",
     "open_targets",

@@ -20,12 +20,11 @@ from pykctl.cli.commands.objects import (
     dry_run_query,
     dry_run_strategy,
     field_manager_flag,
-    filename_flags,
     print_flags,
 )
 from pykctl.cli.errors import CommandError
 from pykctl.cli.flags import BOOL, STRING, Flag
-from pykctl.cli.shared_flags import dry_run_flag
+from pykctl.cli.shared_flags import dry_run_flag, filename_flags
 from pykctl.resources.builder import Info
 from pykctl.resources.targets import Targets, TargetSpec, aggregate
 

@@ -20,13 +20,12 @@ from pykctl.cli.commands.objects import (
     ObjectPrinter,
     dry_run_query,
     dry_run_strategy,
-    filename_flags,
     open_targets,
     print_flags,
 )
 from pykctl.cli.errors import CommandError
 from pykctl.cli.flags import BOOL, DURATION, INT, STRING, Flag
-from pykctl.cli.shared_flags import dry_run_flag, selector_flag
+from pykctl.cli.shared_flags import dry_run_flag, filename_flags, selector_flag
 from pykctl.client import Client
 from pykctl.resources.builder import Info
 from pykctl.resources.targets import TargetSpec, aggregate

@@ -20,7 +20,7 @@ from pykctl.cli.commands import edit as editor
 from pykctl.cli.commands.create import common, sources
 from pykctl.cli.errors import CommandError
 from pykctl.cli.flags import BOOL, Flag
-from pykctl.cli.shared_flags import dry_run_flag, selector_flag
+from pykctl.cli.shared_flags import dry_run_flag, filename_flags, selector_flag
 from pykctl.ops import apply as ops
 from pykctl.ops import editing
 from pykctl.resources.builder import Info
@@ -139,7 +139,7 @@ pykctl apply view-last-applied -f deploy.yaml -o json""",
     ),
     [
         Flag("all", BOOL, usage=ALL_FLAG_USAGE),
-        *common.filename_flags(FILES_USAGE),
+        *filename_flags(FILES_USAGE),
         Flag(
             "output",
             default="yaml",
@@ -229,7 +229,7 @@ pykctl apply set-last-applied -f deploy.yaml --create-annotation=true""",
             usage="Will create 'last-applied-configuration' annotations if current objects doesn't have one",
         ),
         dry_run_flag(),
-        common.filename_flags(FILES_USAGE, kustomize=None)[0],
+        filename_flags(FILES_USAGE, kustomize=None)[0],
     ],
 )
 

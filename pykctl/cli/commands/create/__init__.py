@@ -13,7 +13,7 @@ from pykctl.cli.command import Entry, Help, Invocation, KCommand
 from pykctl.cli.commands.create import common
 from pykctl.cli.errors import CommandError
 from pykctl.cli.flags import BOOL, Flag
-from pykctl.cli.shared_flags import dry_run_flag, selector_flag
+from pykctl.cli.shared_flags import dry_run_flag, filename_flags, selector_flag
 
 _M = "pykctl.cli.commands.create"
 
@@ -38,7 +38,7 @@ FLAGS = [
     dry_run_flag(),
     Flag("edit", BOOL, usage="Edit the API resource before creating"),
     common.field_manager_flag("kubectl-create"),
-    *common.filename_flags("Filename, directory, or URL to files to use to create the resource"),
+    *filename_flags("Filename, directory, or URL to files to use to create the resource"),
     Flag(
         "raw",
         usage="Raw URI to POST to the server.  Uses the transport specified by the kubeconfig file.",

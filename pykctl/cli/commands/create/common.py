@@ -27,7 +27,7 @@ from backends.errors import ApiError, ConnectionFailed
 from backends.objects.gofmt import quote
 from pykctl.cli.command import PROGRAM, Invocation, KCommand, KGroup
 from pykctl.cli.errors import CommandError, RawError, UsageError, message_for
-from pykctl.cli.flags import BOOL, STRING, STRING_SLICE, Flag, parse_int
+from pykctl.cli.flags import BOOL, Flag, parse_int
 from pykctl.printers.output import PRINT_FORMATS
 
 if TYPE_CHECKING:
@@ -106,29 +106,6 @@ def printer_flags(formats: tuple[str, ...] = PRINT_FORMATS) -> list[Flag]:
             "[http://golang.org/pkg/text/template/#pkg-overview].",
         ),
     ]
-
-
-KUSTOMIZE_THE = (
-    "Process the kustomization directory. This flag can't be used together with -f or -R."
-)
-KUSTOMIZE_A = "Process a kustomization directory. This flag can't be used together with -f or -R."
-
-
-def filename_flags(usage: str, kustomize: str | None = KUSTOMIZE_THE) -> list[Flag]:
-    """``-f``, ``-R`` and (with its usage text, unless a command lacks it) ``-k``."""
-    flags = [
-        Flag("filename", STRING_SLICE, shorthand="f", usage=usage),
-        Flag(
-            "recursive",
-            BOOL,
-            shorthand="R",
-            usage="Process the directory used in -f, --filename recursively. Useful when you "
-            "want to manage related manifests organized within the same directory.",
-        ),
-    ]
-    if kustomize is not None:
-        flags.append(Flag("kustomize", STRING, shorthand="k", usage=kustomize))
-    return flags
 
 
 def parse_int32(raw: str) -> int:
