@@ -71,7 +71,7 @@ def tls_context(info: ClusterInfo) -> ssl.SSLContext:
     return context
 
 
-def _connect(info: ClusterInfo) -> socket.socket:
+def connect(info: ClusterInfo) -> socket.socket:
     parts = urlsplit(info.server)
     host = parts.hostname or "localhost"
     secure = parts.scheme == "https"
@@ -89,7 +89,7 @@ def _connect(info: ClusterInfo) -> socket.socket:
     return sock
 
 
-def _request_head(
+def request_head(
     info: ClusterInfo,
     method: str,
     path: str,
@@ -108,7 +108,7 @@ def _request_head(
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
 
-def _read_head(sock: socket.socket) -> tuple[bytes, bytes]:
+def read_head(sock: socket.socket) -> tuple[bytes, bytes]:
     data = b""
     while b"\r\n\r\n" not in data:
         chunk = sock.recv(65536)
@@ -159,10 +159,10 @@ def upgrade(
 ) -> Upgraded:
     """Send one upgrade request (``headers`` name the protocol) and read the answer's head;
     ConnectionFailed when the server cannot be reached."""
-    sock = _connect(info)
+    sock = connect(info)
     try:
-        sock.sendall(_request_head(info, method, path, query, headers))
-        head, rest = _read_head(sock)
+        sock.sendall(request_head(info, method, path, query, headers))
+        head, rest = read_head(sock)
         status_line, *header_lines = head.decode("latin-1").split("\r\n")
         _, code, *reason = status_line.split(" ", 2)
         answer: dict[str, str] = {}

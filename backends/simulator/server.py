@@ -18,6 +18,7 @@ from typing import Any
 
 from aiohttp import web
 
+from backends.simulator import streaming
 from backends.simulator.apiserver import status
 from backends.simulator.apiserver.app import ServerContext, make_app
 from backends.simulator.apiserver.deletion import NamespaceTerminator
@@ -31,6 +32,7 @@ from backends.simulator.controllers.storage_protection import StorageProtection
 from backends.simulator.kubelet import NodeAgents
 from backends.simulator.metrics import MetricsServer
 from backends.simulator.network.ipam import ServiceAllocator
+from backends.simulator.network.services import ServiceNetwork
 from backends.simulator.network.slots import claim_network
 from backends.simulator.store import Store
 from backends.simulator.tokens import TokenIssuer
@@ -81,7 +83,9 @@ class Simulator:
         self.clock = clock or RealClock()
         self.store = Store(store_path)
         self.rest = Rest(self.store, self.clock)
-        self.services = ServiceAllocator(self.store)
+        # A claim on loopback addresses no other simulator on this machine uses (see network).
+        self.network = claim_network(_node_ips(self.store)) if nodes else None
+        self.services = ServiceAllocator(self.store, self.network)
         self.rest.on_create.append(self._allocate)
         self.terminator = NamespaceTerminator(self.rest)
         ca_pem = ""
@@ -93,14 +97,18 @@ class Simulator:
         self.context = ServerContext(
             self.rest, self.clock, token, tokens=TokenIssuer(service_account_key)
         )
-        # A claim on loopback addresses no other simulator on this machine uses (see network).
-        self.network = claim_network(_node_ips(self.store)) if nodes else None
         self.cluster = (
             Cluster(self.rest, self.clock, nodes=nodes, name=name, network=self.network)
             if nodes
             else None
         )
         self.drive_cluster = drive_cluster
+        # kube-proxy, load balancers and cluster DNS: Services that carry real traffic.
+        self.service_network = (
+            ServiceNetwork(self.rest, self.clock, self.network)
+            if self.network is not None and drive_cluster
+            else None
+        )
         self._scratch: tempfile.TemporaryDirectory[str] | None = None
         self.kubelets: NodeAgents | None = None
         if self.cluster is not None:
@@ -111,13 +119,22 @@ class Simulator:
             if state_dir is None:
                 self._scratch = tempfile.TemporaryDirectory(prefix="pykctl-sim-")
                 state_dir = self._scratch.name
-            self.kubelets = NodeAgents(self.rest, self.clock, state_dir, tokens=self.context.tokens)
+            self.kubelets = NodeAgents(
+                self.rest,
+                self.clock,
+                state_dir,
+                tokens=self.context.tokens,
+                service_env=self.service_network.service_env if self.service_network else None,
+                resolv_conf=self.service_network.resolv_conf if self.service_network else None,
+            )
             self.cluster.on_node_power.append(self.kubelets.node_power)
         # metrics-server: usage of the kubelets' containers, served as metrics.k8s.io.
         self.metrics: MetricsServer | None = None
         if self.kubelets is not None:
             self.metrics = MetricsServer(self.rest, self.clock, self.kubelets)
             self.context.served_groups.append(self.metrics.group)
+        # pods/log, pods/exec, pods/attach (and port-forward): streams from the kubelets.
+        self.context.subresource_handlers.update(streaming.handlers(self))
         self.context.simulator_routes[STATUS_PATH] = self._status
         self.app = make_app(self.context)
         self.tls = tls
@@ -166,6 +183,8 @@ class Simulator:
             self.cluster.start()
         elif self.cluster is not None:
             self.cluster.boot()
+        if self.service_network is not None:  # first: adopted pods get its env and resolv.conf
+            await self.service_network.start()
         if self.kubelets is not None:
             await self.kubelets.start()
         if self.metrics is not None:
@@ -173,14 +192,18 @@ class Simulator:
         return self.port
 
     def _status(self, method: str, path: str) -> tuple[int, dict[str, Any]]:
-        """``GET /pykctl/v1/status``: how this simulator runs containers, for ``sim status``."""
+        """``GET /pykctl/v1/status``: how this simulator runs containers and services, for
+        ``sim status``."""
         runtime = self.kubelets.describe() if self.kubelets is not None else {}
         nodes = self.cluster.node_names if self.cluster is not None else []
-        return 200, {"nodes": nodes, "runtime": runtime}
+        services = self.service_network.describe() if self.service_network is not None else {}
+        return 200, {"nodes": nodes, "runtime": runtime, "services": services}
 
     async def stop(self) -> None:
         """Stop the cluster's loops, close open watches (their streams end cleanly), stop
         listening, close the store."""
+        if self.service_network is not None:
+            await self.service_network.stop()
         if self.metrics is not None:
             await self.metrics.stop()
         if self.kubelets is not None:

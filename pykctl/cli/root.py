@@ -79,6 +79,10 @@ ENTRIES = [
         "Show details of a specific resource or group of resources",
         TROUBLESHOOTING,
     ),
+    _command("logs", "logs:logs", "Print the logs for a container in a pod", TROUBLESHOOTING),
+    _command("attach", "attach:attach", "Attach to a running container", TROUBLESHOOTING),
+    _command("exec", "exec:exec_command", "Execute a command in a container", TROUBLESHOOTING),
+    _command("cp", "cp:cp", "Copy files and directories to and from containers", TROUBLESHOOTING),
     _command(
         "apply",
         "apply:apply",

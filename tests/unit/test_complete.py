@@ -422,13 +422,15 @@ def test_directive_names(directive: int, text: str) -> None:
 
 def invocation(args: list[str], name: str = "__complete") -> Invocation:
     return Invocation(
-        f"{PROGRAM} {name}",
+        # a command's path names it, whichever alias was typed
+        f"{PROGRAM} {'__complete' if name == '__completeNoDesc' else name}",
         args,
         {},
         set(),
         GlobalOptions(),
         stdout=io.StringIO(),
         stderr=io.StringIO(),
+        called_as=name,
     )
 
 

@@ -61,12 +61,14 @@ class NodeAgents:
         state_dir: str,
         tokens: TokenIssuer | None = None,
         service_env: Callable[[Obj], Mapping[str, str]] | None = None,
+        resolv_conf: Callable[[Obj], str | None] | None = None,
     ) -> None:
         self.rest = rest
         self.clock = clock
         self.state_dir = state_dir
         self.tokens = tokens
         self.service_env = service_env
+        self.resolv_conf = resolv_conf
         self.addresses = PodAddresses()
         self.log_store = LogStore(os.path.join(state_dir, "logs"), clock)
         self.provisioner = Provisioner(rest, clock, os.path.join(state_dir, "storage"))
@@ -138,6 +140,7 @@ class NodeAgents:
             self.addresses,
             self._token_source(),
             self.service_env,
+            self.resolv_conf,
         )
         self.kubelets[node] = kubelet
         await kubelet.start()

@@ -1,8 +1,8 @@
 """A container's environment, as the kubelet builds it (``makeEnvironmentVariables``).
 
-Order of precedence, lowest first: the image's ENV, the service link variables (a hook: the
-services engineer provides them), ``envFrom`` sources in order (with their prefix), then ``env``
-in order. ``value`` strings expand ``$(NAME)`` references to variables defined before them (or
+Order of precedence, lowest first: the image's ENV, the service link variables (the
+``service_env`` hook, see ``network/envvars.py``), ``envFrom`` sources in order (with their
+prefix), then ``env`` in order. ``value`` strings expand ``$(NAME)`` references to variables defined before them (or
 service variables); ``$$`` escapes a dollar. ``valueFrom`` resolves the Downward API
 (``fieldRef``, ``resourceFieldRef``, defaulting unset limits to the node's allocatable),
 ``configMapKeyRef`` and ``secretKeyRef``, honouring ``optional``. A missing object or key that is

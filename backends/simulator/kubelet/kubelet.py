@@ -48,6 +48,7 @@ _PODS = lookup("", "v1", "pods")
 REMAP_OFFSET = 10000
 PULL_BYTES_PER_SECOND = 1e9
 ServiceEnv = Callable[[Obj], Mapping[str, str]]
+ResolvConf = Callable[[Obj], str | None]  # a pod's /etc/resolv.conf; None: the host's
 
 
 def privileged_ports_allowed() -> bool:
@@ -89,6 +90,7 @@ class Kubelet:
         addresses: podips.PodAddresses,
         token: TokenSource | None = None,
         service_env: ServiceEnv | None = None,
+        resolv_conf: ResolvConf | None = None,
     ) -> None:
         self.node_name = node_name
         self.rest = rest
@@ -98,6 +100,7 @@ class Kubelet:
         self.addresses = addresses
         self.token = token
         self.service_env = service_env or (lambda pod: {})
+        self.resolv_conf: ResolvConf = resolv_conf or (lambda pod: None)
         self.runtime = Runtime(clock, logs, root)
         self.recorder = EventRecorder(rest, clock, "kubelet", node_name)
         self.backoff = Backoff()

@@ -397,6 +397,10 @@ class PodWorker:
             f.write("".join(lines))
         with open(os.path.join(self.pod_dir, "etc-hostname"), "w", encoding="utf-8") as f:
             f.write(hostname + "\n")
+        resolv = self.kubelet.resolv_conf(self.pod)  # None: the host's file (dnsPolicy Default)
+        if resolv is not None:
+            with open(os.path.join(self.pod_dir, "etc-resolv.conf"), "w", encoding="utf-8") as f:
+                f.write(resolv)
 
     def _deadline_exceeded(self) -> bool:
         deadline = (self.pod.get("spec") or {}).get("activeDeadlineSeconds")
@@ -575,8 +579,12 @@ class PodWorker:
         argv = expand_argv(images.argv_for(image, command, args), env)
         mounts = self.volumes.mounts_for(container, env)
         mounted = {os.path.normpath(m.destination) for m in mounts}
-        for destination, source in (("/etc/hosts", "etc-hosts"), ("/etc/hostname", "etc-hostname")):
-            if destination not in mounted:
+        for destination, source in (
+            ("/etc/hosts", "etc-hosts"),
+            ("/etc/hostname", "etc-hostname"),
+            ("/etc/resolv.conf", "etc-resolv.conf"),
+        ):
+            if destination not in mounted and os.path.exists(os.path.join(self.pod_dir, source)):
                 mounts.append(Mount(destination, os.path.join(self.pod_dir, source), True))
         for directory, source in kubelet.image_directories(image).items():
             if not any(

@@ -1,10 +1,13 @@
-"""Address allocation for Services, as kube-apiserver's service REST does it.
+"""Address allocation for Services, as kube-apiserver's service REST does it, and for
+LoadBalancer ingress addresses, as a cloud's load balancer pool does.
 
-Cluster IPs come from 127.96.0.0/12 (``.1`` is the ``kubernetes`` service), NodePorts from
-30000-32767. A requested clusterIP or nodePort is honoured when free and in range, and
-refused with kube-apiserver's messages otherwise. ``clusterIP`` is immutable once set.
-Allocations are derived from the stored services, so they survive restarts without state of
-their own.
+Cluster IPs come from the simulator's service network (its slot's /18 of 127.96.0.0/12, see
+slots.py; all of 127.96.0.0/12 when no network is given): ``.1`` is always the ``kubernetes``
+service's (as kube-apiserver reserves it), ``.10`` is cluster DNS's and never handed out.
+NodePorts come from 30000-32767. A requested clusterIP or nodePort is honoured when free and in
+range, and refused with kube-apiserver's messages otherwise. ``clusterIP`` is immutable once
+set. Allocations are derived from the stored services, so they survive restarts without state
+of their own.
 """
 
 from __future__ import annotations
@@ -13,10 +16,11 @@ import ipaddress
 from typing import Any
 
 from backends.simulator.apiserver import status
+from backends.simulator.network.slots import DNS_HOST, Network
 from backends.simulator.store import Store
 
 Obj = dict[str, Any]
-SERVICE_CIDR = ipaddress.ip_network("127.96.0.0/12")
+SERVICE_CIDR = ipaddress.IPv4Network("127.96.0.0/12")
 KUBERNETES_SERVICE_IP = str(SERVICE_CIDR.network_address + 1)
 NODE_PORT_RANGE = range(30000, 32768)
 
@@ -28,8 +32,16 @@ def _cause(field: str, message: str, reason: str = "FieldValueInvalid") -> dict[
 class ServiceAllocator:
     """Assigns clusterIPs and nodePorts to services as they are created or updated."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, network: Network | None = None) -> None:
         self.store = store
+        self.service_network: ipaddress.IPv4Network = (
+            network.service_network if network is not None else SERVICE_CIDR
+        )
+
+    @property
+    def kubernetes_ip(self) -> str:
+        """The ``kubernetes`` service's address: the first of the range."""
+        return str(self.service_network.network_address + 1)
 
     def _used(self, skip: tuple[str, str] | None) -> tuple[set[str], set[int]]:
         ips: set[str] = set()
@@ -57,6 +69,9 @@ class ServiceAllocator:
         if kind == "ExternalName":
             spec.pop("clusterIP", None)
             spec.pop("clusterIPs", None)
+        elif (metadata.get("namespace"), name) == ("default", "kubernetes"):
+            spec["clusterIP"] = self.kubernetes_ip
+            spec["clusterIPs"] = [self.kubernetes_ip]
         elif old is not None and (old.get("spec") or {}).get("clusterIP"):
             old_ip = old["spec"]["clusterIP"]
             requested = spec.get("clusterIP")
@@ -146,7 +161,7 @@ class ServiceAllocator:
                     )
                 ],
             ) from None
-        if address not in SERVICE_CIDR:
+        if address not in self.service_network:
             raise status.invalid(
                 "Service",
                 "",
@@ -154,7 +169,7 @@ class ServiceAllocator:
                 [
                     _cause(
                         "spec.clusterIPs",
-                        f'Invalid value: []string{{"{requested}"}}: failed to allocate IP {requested}: the provided IP ({requested}) is not in the valid range. The range of valid IPs is {SERVICE_CIDR}',
+                        f'Invalid value: []string{{"{requested}"}}: failed to allocate IP {requested}: the provided IP ({requested}) is not in the valid range. The range of valid IPs is {self.service_network}',
                     )
                 ],
             )
@@ -172,10 +187,11 @@ class ServiceAllocator:
             )
 
     def _free_ip(self, name: str, used: set[str]) -> str:
-        start = int(SERVICE_CIDR.network_address) + 2
-        end = int(SERVICE_CIDR.broadcast_address)
-        for value in range(start, end):
+        base = int(self.service_network.network_address)
+        for value in range(base + 2, int(self.service_network.broadcast_address)):
             candidate = str(ipaddress.ip_address(value))
+            if value == base + DNS_HOST:
+                continue
             if candidate not in used:
                 return candidate
         raise status.internal("failed to allocate a serviceIP: range is full")
@@ -185,3 +201,31 @@ class ServiceAllocator:
             if port not in used:
                 return port
         raise status.internal("failed to allocate a nodePort: range is full")
+
+
+def load_balancer_ips(store: Store) -> set[str]:
+    """The ingress addresses the stored services hold."""
+    return {
+        str(ingress.get("ip"))
+        for svc in store.objects("/services")
+        for ingress in ((svc.get("status") or {}).get("loadBalancer") or {}).get("ingress") or []
+        if ingress.get("ip")
+    }
+
+
+def free_load_balancer_ip(
+    pool: ipaddress.IPv4Network, used: set[str], requested: str = ""
+) -> str | None:
+    """An address of ``pool`` not in ``used``: ``requested`` (spec.loadBalancerIP) when it is
+    free and in the pool, else the first free one; None when the request cannot be met or the
+    pool is exhausted."""
+    if requested:
+        try:
+            wanted = ipaddress.ip_address(requested)
+        except ValueError:
+            return None
+        return requested if wanted in pool and requested not in used else None
+    for address in pool.hosts():
+        if str(address) not in used:
+            return str(address)
+    return None

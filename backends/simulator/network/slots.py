@@ -3,8 +3,10 @@
 Every simulator on a machine shares 127.0.0.0/8 with every other one, whoever runs it, so two
 simulators must never hand out the same node or pod address. Each running simulator holds a
 *slot* ``s`` (0 ≤ s < ``SLOTS``): its node K has InternalIP ``127.18.s.K`` and pod CIDR
-``127.(244 - s).K.0/24``; slot 0 is the plan of a lone simulator (node-1 is 127.18.0.1, pods
-from 127.244.1.0/24).
+``127.(244 - s).K.0/24``; its Service cluster IPs come from the ``s``-th /18 of 127.96.0.0/12
+(cluster DNS answers on the range's ``.10``) and its LoadBalancer addresses from the ``s``-th /22
+of 127.255.0.0/16. Slot 0 is the plan of a lone simulator (node-1 is 127.18.0.1, pods from
+127.244.1.0/24, services from 127.96.0.0/18, load balancers from 127.255.0.0/22).
 
 A slot is claimed by binding an abstract Unix socket named after it: the kernel keeps the name
 unique across all users of the network namespace and frees it when the holder exits, even by
@@ -22,6 +24,9 @@ from collections.abc import Iterable
 SLOTS = 40
 NODE_PREFIX = "127.18"
 POD_BASE_OCTET = 244
+SERVICE_RANGE = ipaddress.IPv4Network("127.96.0.0/12")  # split in /18s, one per slot
+LOAD_BALANCER_RANGE = ipaddress.IPv4Network("127.255.0.0/16")  # split in /22s, one per slot
+DNS_HOST = 10  # the cluster DNS address is the service network's .10, as kube-dns's 10.96.0.10
 _NAME = b"\0pykctl-simulator-network-%d"
 
 
@@ -42,6 +47,21 @@ class Network:
     def pod_network(self) -> ipaddress.IPv4Network:
         """The /16 all this simulator's pod CIDRs come from."""
         return ipaddress.IPv4Network(f"127.{POD_BASE_OCTET - self.slot}.0.0/16")
+
+    @property
+    def service_network(self) -> ipaddress.IPv4Network:
+        """Where this simulator's Service cluster IPs come from (``.1``: ``kubernetes``)."""
+        return list(SERVICE_RANGE.subnets(new_prefix=18))[self.slot]
+
+    @property
+    def load_balancer_network(self) -> ipaddress.IPv4Network:
+        """Where this simulator's LoadBalancer ingress addresses come from."""
+        return list(LOAD_BALANCER_RANGE.subnets(new_prefix=22))[self.slot]
+
+    @property
+    def dns_ip(self) -> str:
+        """The address cluster DNS answers on (reserved in the service network)."""
+        return str(self.service_network.network_address + DNS_HOST)
 
     def node_ip(self, index: int) -> str:
         """The InternalIP of node ``index`` (1-based)."""

@@ -95,9 +95,8 @@ def run_status(inv: Invocation) -> int:
     if info is not None:
         runtime = _request(state, info, "GET", "/pykctl/v1/status")
         lines.append(f"Nodes:      {', '.join(runtime['nodes']) or 'none (the API server alone)'}")
-        lines += [
-            f"{key.capitalize() + ':':<12}{value}" for key, value in runtime["runtime"].items()
-        ]
+        described = {**runtime["runtime"], **(runtime.get("services") or {})}
+        lines += [f"{key.capitalize() + ':':<12}{value}" for key, value in described.items()]
     counts = object_counts(state)
     lines.append("Objects:" + ("" if counts else "    none"))
     width = max((len(resource) for resource in counts), default=0)
