@@ -82,6 +82,12 @@ ENTRIES = [
     _command("logs", "logs:logs", "Print the logs for a container in a pod", TROUBLESHOOTING),
     _command("attach", "attach:attach", "Attach to a running container", TROUBLESHOOTING),
     _command("exec", "exec:exec_command", "Execute a command in a container", TROUBLESHOOTING),
+    _command(
+        "port-forward",
+        "port_forward:port_forward",
+        "Forward one or more local ports to a pod",
+        TROUBLESHOOTING,
+    ),
     _command("cp", "cp:cp", "Copy files and directories to and from containers", TROUBLESHOOTING),
     _command(
         "apply",

@@ -201,12 +201,14 @@ class NodeAgents:
         try:
             return await asyncio.open_connection(address, target)
         except OSError as err:
+            # containerd dials localhost inside the pod's network namespace; say it as it does
+            # (asyncio's strerror is "Connect call failed (...)", not the errno's text).
             sandbox = str((pod.get("metadata") or {}).get("uid") or "")
+            reason = os.strerror(err.errno).lower() if err.errno else str(err).lower()
             raise PortForwardError(
                 f'failed to connect to localhost:{port} inside namespace "{sandbox}", '
-                f"IPv4: dial tcp4 {address}:{port}: connect: "
-                f"{(err.strerror or str(err)).lower()} IPv6 dial tcp6 [::1]:{port}: connect: "
-                "connection refused "
+                f"IPv4: dial tcp4 127.0.0.1:{port}: connect: {reason} "
+                f"IPv6 dial tcp6 [::1]:{port}: connect: connection refused "
             ) from None
 
     def describe(self) -> dict[str, str]:
