@@ -27,6 +27,7 @@ from backends.simulator.apiserver.rest import Rest
 from backends.simulator.bootstrap import bootstrap
 from backends.simulator.clock import Clock, RealClock
 from backends.simulator.cluster import Cluster, control
+from backends.simulator.controllers.manager import controller_manager
 from backends.simulator.controllers.namespaces import NamespaceDefaults
 from backends.simulator.controllers.storage_protection import StorageProtection
 from backends.simulator.kubelet import NodeAgents
@@ -133,6 +134,8 @@ class Simulator:
         if self.kubelets is not None:
             self.metrics = MetricsServer(self.rest, self.clock, self.kubelets)
             self.context.served_groups.append(self.metrics.group)
+        # kube-controller-manager: the garbage collector always; workload controllers with nodes.
+        self.controllers = controller_manager(self.rest, self.clock, workloads=nodes > 0)
         # pods/log, pods/exec, pods/attach (and port-forward): streams from the kubelets.
         self.context.subresource_handlers.update(streaming.handlers(self))
         self.context.simulator_routes[STATUS_PATH] = self._status
@@ -187,6 +190,10 @@ class Simulator:
             await self.service_network.start()
         if self.kubelets is not None:
             await self.kubelets.start()
+        if self.drive_cluster:
+            self.controllers.start()
+        else:
+            self.controllers.attach()  # tests on a FakeClock call controllers.sync()
         if self.metrics is not None:
             self.metrics.start()
         return self.port
@@ -202,6 +209,7 @@ class Simulator:
     async def stop(self) -> None:
         """Stop the cluster's loops, close open watches (their streams end cleanly), stop
         listening, close the store."""
+        await self.controllers.stop()
         if self.service_network is not None:
             await self.service_network.stop()
         if self.metrics is not None:

@@ -6,6 +6,10 @@ namespace termination.
 * A pod bound to a node is deleted gracefully: marked with ``deletionTimestamp`` and
   ``deletionGracePeriodSeconds`` (30 unless told otherwise); the kubelet removes it when its
   containers have stopped. ``gracePeriodSeconds=0`` and unbound pods go at once.
+* ``propagationPolicy`` (or ``orphanDependents``) sets the garbage collector's finalizers as
+  kube-apiserver does: ``orphan`` for Orphan, ``foregroundDeletion`` for Foreground, neither for
+  Background; without a policy the object's own finalizer decides, then the kind's default
+  (ReplicationControllers orphan, everything else deletes dependents in the background).
 * A namespace becomes ``Terminating``; ``NamespaceTerminator`` deletes everything in it, then the
   namespace itself.
 """
@@ -28,6 +32,35 @@ if TYPE_CHECKING:
 
 Obj = dict[str, Any]
 DEFAULT_POD_GRACE_SECONDS = 30
+ORPHAN_FINALIZER = "orphan"
+FOREGROUND_FINALIZER = "foregroundDeletion"
+_GC_FINALIZERS = (ORPHAN_FINALIZER, FOREGROUND_FINALIZER)
+
+
+def _gc_policy(target: Target, finalizers: list[str], options: Obj) -> str:
+    """The dependents' fate (``shouldOrphanDependents``/``shouldDeleteDependents``)."""
+    if options.get("orphanDependents") is not None:
+        return "Orphan" if options["orphanDependents"] else "Background"
+    policy = options.get("propagationPolicy")
+    if policy in ("Orphan", "Background", "Foreground"):
+        return str(policy)
+    if ORPHAN_FINALIZER in finalizers:
+        return "Orphan"
+    if FOREGROUND_FINALIZER in finalizers:
+        return "Foreground"
+    return "Orphan" if target.resource.kind == "ReplicationController" else "Background"
+
+
+def deletion_finalizers(target: Target, obj: Obj, options: Obj) -> list[str]:
+    """The object's finalizers once deleted with ``options`` (``deletionFinalizersFor...``)."""
+    current = list((obj.get("metadata") or {}).get("finalizers") or [])
+    policy = _gc_policy(target, current, options)
+    kept = [f for f in current if f not in _GC_FINALIZERS]
+    if policy == "Orphan":
+        kept.append(ORPHAN_FINALIZER)
+    elif policy == "Foreground":
+        kept.append(FOREGROUND_FINALIZER)
+    return current if set(kept) == set(current) else kept
 
 
 def _grace_period(target: Target, obj: Obj, options: Obj) -> int:
@@ -76,7 +109,8 @@ def delete_object(rest: Rest, target: Target, options: Obj, dry_run: bool) -> Re
         and bool((obj.get("spec") or {}).get("nodeName"))
         and not finished  # podStrategy.CheckGracefulDelete: terminal pods go at once
     )
-    marks = resource.kind == "Namespace" or bool(metadata.get("finalizers")) or graceful
+    finalizers = deletion_finalizers(target, obj, options) if resource.kind != "Namespace" else []
+    marks = resource.kind == "Namespace" or bool(finalizers) or graceful
     if not marks:
         if dry_run:
             return Response(200, obj)
@@ -101,6 +135,10 @@ def delete_object(rest: Rest, target: Target, options: Obj, dry_run: bool) -> Re
         moved = previous - datetime.timedelta(seconds=int(previous_period) - period)
         marked_meta["deletionTimestamp"] = rfc3339(moved)
         marked_meta["deletionGracePeriodSeconds"] = period
+    if finalizers:
+        marked_meta["finalizers"] = finalizers
+    else:
+        marked_meta.pop("finalizers", None)
     if resource.kind == "Namespace":
         marked.setdefault("status", {})["phase"] = "Terminating"
     if marked == obj or dry_run:
@@ -162,7 +200,9 @@ class NamespaceTerminator:
             for obj in list(self.rest.store.objects(key, name)):
                 target = Target(resource, name, obj["metadata"]["name"], None)
                 try:
-                    delete_object(self.rest, target, {}, dry_run=False)
+                    delete_object(
+                        self.rest, target, {"propagationPolicy": "Background"}, dry_run=False
+                    )
                 except status.ApiStatus:
                     continue
         self._finish_if_empty(name)

@@ -13,7 +13,8 @@ as it is (so that a re-attached screen redraws), stderr is not requested, the de
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from pykctl.cli.command import Help, Invocation, KCommand
 from pykctl.cli.commands import exec as execcmd
@@ -22,6 +23,9 @@ from pykctl.cli.errors import CommandError
 from pykctl.cli.flags import STRING, Flag
 from pykctl.resources.targets import TargetSpec
 from pykctl.streams.stdio import Reader
+
+if TYPE_CHECKING:
+    from pykctl.session import Session
 
 Obj = dict[str, Any]
 DEFAULT_DETACH_KEYS = "ctrl-p,ctrl-q"
@@ -77,7 +81,6 @@ class DetachableReader:
 def run(inv: Invocation) -> int:
     """Complete, validate and run ``pykctl attach``."""
     from pykctl.session import Session
-    from pykctl.streams import remotecommand, stdio, terminal
 
     timeout = execcmd.check_timeout(inv)
     args, flags = inv.args, inv.flags
@@ -95,51 +98,83 @@ def run(inv: Invocation) -> int:
         if len(found) != 1:
             raise CommandError("cannot attach to multiple objects at a time")
         pod = execcmd.attachable_pod(session, found[0], timeout)
-        phase = (pod.get("status") or {}).get("phase")
-        if phase in ("Succeeded", "Failed"):
-            raise CommandError(
-                f"cannot attach a container in a completed pod; current phase is {phase}"
-            )
-        try:
-            container = pods.find_or_default(pod, flags["container"], quiet, inv.stderr.write)
-        except CommandError as err:
-            raise CommandError(f"cannot attach to the container: {err}") from None
-        name = str(container.get("name"))
-        want_tty = bool(flags["tty"])
-        if want_tty and not container.get("tty"):
-            want_tty = False
-            if not quiet:
-                inv.err(f"error: Unable to use a TTY - container {name} did not allocate one")
-        elif not want_tty and container.get("tty"):
-            want_tty = True
-        tty = execcmd.setup_tty(inv, bool(flags["stdin"]), want_tty, quiet)
-        sizes: list[tuple[int, int]] = []
-        size = terminal.size(inv.stdout) if tty.raw else None
-        if size is not None:
-            sizes = [(size[0] + 1, size[1] + 1), size]
-        if not quiet:
-            inv.err(RECORDED)
-            inv.err(PROMPT)
-        stdin = stdio.byte_reader(inv.stdin) if tty.stdin else None
-        if stdin is not None and tty.raw:
-            stdin = DetachableReader(
-                stdin, detach_bytes(flags["detach_keys"] or DEFAULT_DETACH_KEYS)
-            )
-        streams = remotecommand.Streams(
-            stdin=stdin,
-            stdout=stdio.byte_writer(inv.stdout),
-            stderr=None if tty.raw else stdio.byte_writer(inv.stderr),
-            tty=tty.raw,
+        attach_to(
+            inv,
+            session,
+            pod,
+            flags["container"],
+            AttachStreams(bool(flags["stdin"]), bool(flags["tty"]), quiet, flags["detach_keys"]),
+            inv.command_path,
         )
-        query = remotecommand.stream_query(name, [], tty.stdin, True, not tty.raw, tty.raw)
-        execcmd.run_session(inv, session, pod, "attach", query, streams, sizes)
-        if not quiet and tty.stdin and tty.raw:
-            metadata = pod.get("metadata") or {}
-            inv.out(
-                f"Session ended, resume using '{inv.command_path} {metadata.get('name')} -c "
-                f"{name} -n {metadata.get('namespace')} -i -t' command"
-            )
     return 0
+
+
+@dataclass(frozen=True)
+class AttachStreams:
+    """What a session asks of the local terminal (kubectl's StreamOptions)."""
+
+    stdin: bool
+    tty: bool
+    quiet: bool
+    detach_keys: str = DEFAULT_DETACH_KEYS
+
+
+def attach_to(
+    inv: Invocation,
+    session: Session,
+    pod: Obj,
+    container_name: str,
+    options: AttachStreams,
+    command_name: str,
+) -> None:
+    """kubectl's AttachOptions.Run on ``pod``: refuse a completed pod, pick the container,
+    settle the tty, print the notes, run the session; ``command_name`` (``pykctl attach``)
+    is what the resume hint says to type."""
+    from pykctl.streams import remotecommand, stdio, terminal
+
+    quiet = options.quiet
+    phase = (pod.get("status") or {}).get("phase")
+    if phase in ("Succeeded", "Failed"):
+        raise CommandError(
+            f"cannot attach a container in a completed pod; current phase is {phase}"
+        )
+    try:
+        container = pods.find_or_default(pod, container_name, quiet, inv.stderr.write)
+    except CommandError as err:
+        raise CommandError(f"cannot attach to the container: {err}") from None
+    name = str(container.get("name"))
+    want_tty = options.tty
+    if want_tty and not container.get("tty"):
+        want_tty = False
+        if not quiet:
+            inv.err(f"error: Unable to use a TTY - container {name} did not allocate one")
+    elif not want_tty and container.get("tty"):
+        want_tty = True
+    tty = execcmd.setup_tty(inv, options.stdin, want_tty, quiet)
+    sizes: list[tuple[int, int]] = []
+    size = terminal.size(inv.stdout) if tty.raw else None
+    if size is not None:
+        sizes = [(size[0] + 1, size[1] + 1), size]
+    if not quiet:
+        inv.err(RECORDED)
+        inv.err(PROMPT)
+    stdin = stdio.byte_reader(inv.stdin) if tty.stdin else None
+    if stdin is not None and tty.raw:
+        stdin = DetachableReader(stdin, detach_bytes(options.detach_keys or DEFAULT_DETACH_KEYS))
+    streams = remotecommand.Streams(
+        stdin=stdin,
+        stdout=stdio.byte_writer(inv.stdout),
+        stderr=None if tty.raw else stdio.byte_writer(inv.stderr),
+        tty=tty.raw,
+    )
+    query = remotecommand.stream_query(name, [], tty.stdin, True, not tty.raw, tty.raw)
+    execcmd.run_session(inv, session, pod, "attach", query, streams, sizes)
+    if not quiet and tty.stdin and tty.raw:
+        metadata = pod.get("metadata") or {}
+        inv.out(
+            f"Session ended, resume using '{command_name} {metadata.get('name')} -c "
+            f"{name} -n {metadata.get('namespace')} -i -t' command"
+        )
 
 
 HELP = Help(

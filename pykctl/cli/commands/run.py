@@ -6,9 +6,8 @@ the command, ``dnsPolicy: ClusterFirst``), with its fields in the Go struct's or
 ``--dry-run=client -o json`` prints what kubectl prints; ``--overrides`` patches it. Checks and
 messages are kubectl's, in its order.
 
-Attaching (``--attach``, ``-i/--stdin``, ``-t/--tty``, ``--rm``) needs the attach machinery the
-workloads work brings; until then pykctl refuses it with a clear error before creating
-anything.
+Attached (``--attach``, ``-i/--stdin``, ``-t/--tty``, ``--rm``), the pod is seen through by
+``run_attached``.
 """
 
 from __future__ import annotations
@@ -199,9 +198,15 @@ def _dash_index() -> int:
     return int(context.meta.get("pykctl.dash_index", -1)) if context is not None else -1
 
 
+def _attaches(inv: Invocation) -> bool:
+    """``--attach``, which ``-i`` implies unless ``--attach`` is given."""
+    flags = inv.flags
+    return bool(flags["attach"] or ("attach" not in inv.changed and flags["stdin"]))
+
+
 def _validate(inv: Invocation, dry_run: str) -> None:
     flags = inv.flags
-    attach = flags["attach"] or ("attach" not in inv.changed and flags["stdin"])
+    attach = _attaches(inv)
     if not inv.args or _dash_index() == 0:
         raise CommandError("NAME is required for run")
     image = flags["image"]
@@ -221,11 +226,6 @@ def _validate(inv: Invocation, dry_run: str) -> None:
         raise CommandError(
             "--dry-run=[server|client] can't be used with attached containers options "
             "(--attach, --stdin, or --tty)"
-        )
-    if attach:
-        raise CommandError(
-            "pykctl run cannot attach to a container yet (--attach, -i/--stdin, --rm); "
-            "create the pod without them and use pykctl logs"
         )
 
 
@@ -251,6 +251,7 @@ def execute(inv: Invocation) -> int:
     printer = ObjectPrinter.from_flags(inv, dry_run)
     errors: list[BaseException] = []
     created: list[Obj] = []
+    resources = []
     with Session.open(inv) as session:
         for index, obj in enumerate(objects):
             if dry_run == CLIENT:
@@ -276,10 +277,20 @@ def execute(inv: Invocation) -> int:
                         flags["field_manager"],
                     )
                 )
+                resources.append(resource)
             except Exception as err:
                 if index == 0:
                     raise
                 errors.append(err)
+        if _attaches(inv):
+            from pykctl.cli.commands.run_attached import run_attached
+
+            for obj in created[1:]:  # the service is printed; the pod is attached to
+                shown, typed = as_typed(obj)
+                printer.print(shown, "created", inv.stdout, typed=typed)
+            return run_attached(
+                inv, session, list(zip(resources, created, strict=True)), _restart_policy(inv)
+            )
     for obj in created:
         shown, typed = as_typed(obj)
         printer.print(shown, "created", inv.stdout, typed=typed or dry_run == CLIENT)
