@@ -137,6 +137,9 @@ class KCommand(click.Command):
         if values.pop("help", False):
             stdout.write(render_help(self, command_path(ctx)))
             return 0
+        for flag in self.flags:
+            if flag.deprecated and flag.dest in ctx.meta["pykctl.changed"]:
+                stderr.write(f"Flag --{flag.name} has been deprecated, {flag.deprecated}\n")
         invocation = Invocation(
             command_path=command_path(ctx),
             args=ctx.meta["pykctl.args"],

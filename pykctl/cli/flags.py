@@ -44,10 +44,14 @@ class Flag:
     no_opt_value: str | None = None
     help_default: str | None = None  # how --help shows the default, when not derivable
     validate: Callable[[str], Any] | None = field(default=None, repr=False)
+    # pflag's MarkDeprecated: hidden from help; using it prints "Flag --x has been deprecated, …"
+    deprecated: str = ""
 
     def __post_init__(self) -> None:
         if not self.dest:
             self.dest = self.name.replace("-", "_")
+        if self.deprecated:
+            self.hidden = True
         if self.kind == BOOL and self.no_opt_value is None:
             self.no_opt_value = "true"
         if self.default is None:

@@ -93,3 +93,20 @@ def test_run_created_object_as_json(twins: Twins) -> None:
     kubectl, pykctl = case.run("run", "web", "--image=nginx", "-o", "json")
     assert (pykctl.stderr, pykctl.code) == (kubectl.stderr, kubectl.code)
     assert json.loads(pykctl.stdout) == json.loads(kubectl.stdout)
+
+
+def test_the_study_notes_generator_flag_still_runs(twins: Twins) -> None:
+    """kubectl 1.37 refuses ``--generator`` (removed in 1.21); pykctl accepts it with kubectl
+    1.20's deprecation notice, so the study notes' ``run kuard --generator=run-pod/v1`` runs."""
+    case = twins.case()
+    kubectl, pykctl = case.run(
+        "run", "kuard", "--generator=run-pod/v1", "--image=gcr.io/kuar-demo/kuard-amd64:blue"
+    )
+    assert (kubectl.code, kubectl.stderr) == (
+        1,
+        "error: unknown flag: --generator\nSee 'pykctl run --help' for usage.\n",  # normalised
+    )
+    assert (pykctl.stdout, pykctl.code) == ("pod/kuard created\n", 0)
+    assert pykctl.stderr == (
+        "Flag --generator has been deprecated, has no effect and will be removed in the future.\n"
+    )

@@ -332,6 +332,9 @@ pykctl run nginx --image=nginx --command -- <cmd> <arg1> ... <argN>""",
 )
 
 FLAGS = [
+    # Removed from kubectl in 1.21; accepted, as kubectl 1.20 did, so that older books' commands
+    # (the study notes' `run kuard --generator=run-pod/v1`) still run. (pykctl only)
+    Flag("generator", STRING, deprecated="has no effect and will be removed in the future."),
     Flag("annotations", STRING_ARRAY, usage="Annotations to apply to the pod."),
     Flag(
         "attach",
