@@ -4,8 +4,9 @@ real processes against it.
 ``cluster`` (one per test module) starts a simulator with one node, serves pods/portforward
 from ``backends.simulator.streaming.portforward`` and creates, with the real kubectl: the pod
 ``kuard`` (port ``http`` 8080) behind the service ``kuard`` (80 → ``http``), the deployment
-``kuard-deploy``, replica set ``kuard-rs`` and stateful set ``kuard-sts`` sharing one pod (made
-by hand: the simulator runs no workload controllers), the pod ``nginx`` serving a 5 MB file from a hostPath volume, and the pod
+``kuard-deploy`` and replica set ``kuard-rs`` (their controllers make their pods), the stateful
+set ``kuard-sts`` with its pod ``kuard-sts-0`` made by hand (as the stateful set controller would
+name it, so that controller adopts it), the pod ``nginx`` serving a 5 MB file from a hostPath volume, and the pod
 ``pending`` that no node can run. ``Cluster.forward`` starts a port-forward of one of the
 three clients (``kubectl`` over its WebSocket tunnel, ``kubectl-spdy`` forced onto the SPDY
 upgrade, ``pykctl``) and returns a ``Forward``, whose output is waited for line by line.
@@ -209,30 +210,33 @@ def objects(web_root: Path) -> list[Obj]:
             "ports": [{"name": "web", "port": 80, "targetPort": "http"}],
         },
     }
-    replica = {"apiVersion": "v1", "kind": "Pod", **kuard_spec({"app": "kuard-deploy"})}
-    replica["metadata"]["name"] = "kuard-deploy-1"  # the simulator runs no deployment controller
-    workload_spec: Obj = {
-        "replicas": 1,
-        "selector": {"matchLabels": {"app": "kuard-deploy"}},
-        "template": kuard_spec({"app": "kuard-deploy"}),
-    }
+    replica = {"apiVersion": "v1", "kind": "Pod", **kuard_spec({"app": "kuard-sts"})}
+    replica["metadata"]["name"] = "kuard-sts-0"
+
+    def workload(app: str) -> Obj:
+        return {
+            "replicas": 1,
+            "selector": {"matchLabels": {"app": app}},
+            "template": kuard_spec({"app": app}),
+        }
+
     deployment = {
         "apiVersion": "apps/v1",
         "kind": "Deployment",
         "metadata": {"name": "kuard-deploy"},
-        "spec": workload_spec,
+        "spec": workload("kuard-deploy"),
     }
     replica_set = {
         "apiVersion": "apps/v1",
         "kind": "ReplicaSet",
         "metadata": {"name": "kuard-rs"},
-        "spec": workload_spec,
+        "spec": workload("kuard-rs"),
     }
     stateful_set = {
         "apiVersion": "apps/v1",
         "kind": "StatefulSet",
         "metadata": {"name": "kuard-sts"},
-        "spec": {**workload_spec, "serviceName": "kuard"},
+        "spec": {**workload("kuard-sts"), "serviceName": "kuard"},
     }
     nginx = {
         "apiVersion": "v1",
@@ -278,8 +282,10 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     try:
         side = Cluster(sim, kubectl, home)
         side.apply(*objects(web_root))
-        pods = ("pod/kuard", "pod/kuard-deploy-1", "pod/nginx")
+        pods = ("pod/kuard", "pod/kuard-sts-0", "pod/nginx")
         side.ok("wait", "--for=condition=Ready", *pods, "--timeout=30s")
+        side.ok("wait", "--for=condition=Available", "deploy/kuard-deploy", "--timeout=30s")
+        side.ok("wait", "--for=jsonpath={.status.readyReplicas}=1", "rs/kuard-rs", "--timeout=30s")
         yield side
     finally:
         sim.stop()
