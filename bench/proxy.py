@@ -1,12 +1,14 @@
-"""Service traffic: requests per second through a cluster IP against straight to the pod IP.
+"""Service traffic: requests per second through a cluster IP and through the Ingress controller
+against straight to the pod IP.
 
-A simulator with one node runs in this process, with the Service data plane wired in as the
-server wires it (kube-proxy, load balancers, DNS); one kuard pod serves, a selector-less
-Service ``kuard`` (port 80 → 8080) has a hand-written EndpointSlice pointing at it. A client
-process (separate, so it does not share this process's interpreter with the proxy) sends
-``GET /healthy`` from ``--concurrency`` threads for ``--seconds`` each way, one TCP connection
-per request (kuard answers HTTP/1.0). Printed: requests per second straight to POD_IP:8080,
-through CLUSTER_IP:80, and their ratio (target: the cluster IP at least half the direct rate).
+A simulator with one node runs in this process with its Service data plane (kube-proxy, load
+balancers, DNS, the Ingress controller); one kuard pod serves, a selector-less Service ``kuard``
+(port 80 → 8080) has a hand-written EndpointSlice pointing at it, and an Ingress sends every
+host's ``/`` to it. A client process (separate, so it does not share this process's interpreter
+with the proxies) sends ``GET /healthy`` from ``--concurrency`` threads for ``--seconds`` each
+way, one TCP connection per request (closed after the response). Printed: requests per second
+straight to POD_IP:8080, through CLUSTER_IP:80, through the ingress address (its ``envoy``
+LoadBalancer, port 80), and the ratios (target: each at least half the direct rate).
 
     python bench/proxy.py [--seconds 5] [--concurrency 8]
 """
@@ -60,24 +62,17 @@ def measure(host: str, port: int, seconds: float, concurrency: int) -> float:
     return float(out.strip())
 
 
-def setup(tmp: Path) -> tuple[Any, Any, str, str]:
-    """A simulator with the data plane, a ready kuard and its service: (running, network,
-    pod IP, cluster IP)."""
+def setup(tmp: Path) -> tuple[Any, str, str, tuple[str, int]]:
+    """A simulator with the data plane, a ready kuard, its service and an Ingress to it:
+    (running, pod IP, cluster IP, ingress address)."""
     from backends.simulator.cluster.api import PODS, SERVICES, _resource, create
-    from backends.simulator.network.services import ServiceNetwork
     from backends.simulator.testing import start_simulator
 
     running = start_simulator(tmp / "sim")
     sim = running.simulator
-    slot = sim.network
-    assert slot is not None
-    network = ServiceNetwork(sim.rest, sim.clock, slot)
-
-    async def wire() -> None:
-        sim.services.service_network = slot.service_network
-        await network.start()
-
-    asyncio.run_coroutine_threadsafe(wire(), running.loop).result(30)
+    network = sim.service_network
+    assert network is not None
+    network.load_balancers.delay = 0.0
     pod = {
         "apiVersion": "v1",
         "kind": "Pod",
@@ -126,7 +121,32 @@ def setup(tmp: Path) -> tuple[Any, Any, str, str]:
     slices = _resource("discovery.k8s.io", "endpointslices")
     running.call(create, sim.rest, slices, "default", endpoint_slice, "bench")
     asyncio.run_coroutine_threadsafe(network.proxy.settled(), running.loop).result(30)
-    return running, network, pod_ip, cluster_ip
+    backend = {"service": {"name": "kuard", "port": {"number": 80}}}
+    ingress = {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "Ingress",
+        "metadata": {"name": "kuard", "namespace": "default"},
+        "spec": {"rules": [{"http": {"paths": [{"path": "/", "pathType": "Prefix",
+                                                "backend": backend}]}}]},
+    }  # fmt: skip
+    running.call(create, sim.rest, _resource("networking.k8s.io", "ingresses"), "default",
+                 ingress, "bench")  # fmt: skip
+    controller = network.ingress
+    published = threading.Event()
+
+    def front_door(_event: object = None) -> None:
+        found = sim.store.get("/services", "projectcontour", "envoy") or {}
+        if (found.get("status") or {}).get("loadBalancer"):
+            published.set()
+
+    running.call(sim.store.add_listener, front_door)
+    running.call(front_door)
+    if not published.wait(30):
+        raise SystemExit("the ingress controller's load balancer got no address")
+    running.call(sim.store.remove_listener, front_door)
+    asyncio.run_coroutine_threadsafe(controller.settled(), running.loop).result(30)
+    address = controller.address(controller.addresses[0], 80)
+    return running, pod_ip, cluster_ip, address
 
 
 def main() -> None:
@@ -140,21 +160,27 @@ def main() -> None:
         client(host, int(port), args.seconds, args.concurrency)
         return
     with tempfile.TemporaryDirectory(prefix="pykctl-bench-proxy-") as tmp:
-        running, network, pod_ip, cluster_ip = setup(Path(tmp))
+        running, pod_ip, cluster_ip, (ingress_ip, ingress_port) = setup(Path(tmp))
         try:
             direct = measure(pod_ip, 8080, args.seconds, args.concurrency)
             proxied = measure(cluster_ip, 80, args.seconds, args.concurrency)
+            routed = measure(ingress_ip, ingress_port, args.seconds, args.concurrency)
         finally:
-            asyncio.run_coroutine_threadsafe(network.stop(), running.loop).result(30)
             running.stop()
-    ratio = proxied / direct if direct else 0.0
     print(
         f"GET /healthy, {args.concurrency} clients, {args.seconds:g} s each, new connection per request"
     )
-    print(f"  straight to the pod   {pod_ip}:8080  {direct:8.0f} req/s")
-    print(f"  through the cluster IP {cluster_ip}:80  {proxied:8.0f} req/s")
-    verdict = "ok" if ratio >= TARGET_RATIO else "BELOW TARGET"
-    print(f"  ratio {ratio:.2f} (target >= {TARGET_RATIO}) {verdict}")
+    print(f"  straight to the pod      {pod_ip}:8080  {direct:8.0f} req/s")
+    for label, where, rate in (
+        ("through the cluster IP", f"{cluster_ip}:80", proxied),
+        ("through the ingress", f"{ingress_ip}:{ingress_port}", routed),
+    ):
+        ratio = rate / direct if direct else 0.0
+        verdict = "ok" if ratio >= TARGET_RATIO else "BELOW TARGET"
+        print(
+            f"  {label:<24} {where}  {rate:8.0f} req/s  "
+            f"ratio {ratio:.2f} (target >= {TARGET_RATIO}) {verdict}"
+        )
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ from backends.simulator.cluster.events import WARNING, EventRecorder
 from backends.simulator.kubelet.kubelet import REMAP_OFFSET, privileged_ports_allowed
 from backends.simulator.network.balancer import Balancer
 from backends.simulator.network.listeners import TcpListener, UdpListener
-from backends.simulator.network.rules import SERVICE_NAME_LABEL, Backend, PortRule, service_rules
+from backends.simulator.network.rules import SERVICE_NAME_LABEL, PortRule, service_rules
 from backends.simulator.store import Event
 
 log = logging.getLogger("pykctl.simulator.proxy")
@@ -123,12 +123,6 @@ class KubeProxy:
             found.extend(service_rules(service, slices.get(key, []), ips))
         return found
 
-    def _backend(self, backend: Backend) -> Backend:
-        """Where an endpoint is really reached (its port shifted where the kubelet remaps)."""
-        if not self.privileged and backend.port < 1024:
-            return Backend(backend.ip, backend.port + REMAP_OFFSET)
-        return backend
-
     async def sync(self) -> None:
         """Make the listeners and balancers match the store."""
         desired: dict[Frontend, RuleKey] = {}
@@ -137,7 +131,9 @@ class KubeProxy:
             balancer = self.balancers.get(rule.key)
             if balancer is None:
                 balancer = self.balancers[rule.key] = Balancer(self.clock)
-            balancer.update([self._backend(b) for b in rule.backends], rule.affinity_seconds)
+            balancer.update(
+                [b.reached(self.privileged) for b in rule.backends], rule.affinity_seconds
+            )
             if rule.backends:
                 for ip, port in rule.frontends:
                     desired.setdefault((ip, port, rule.protocol), rule.key)

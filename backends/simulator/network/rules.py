@@ -24,6 +24,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from backends.simulator.kubelet.kubelet import REMAP_OFFSET
+
 Obj = dict[str, Any]
 SERVICE_NAME_LABEL = "kubernetes.io/service-name"
 DEFAULT_AFFINITY_SECONDS = 10800.0
@@ -36,6 +38,13 @@ class Backend:
 
     ip: str
     port: int
+
+    def reached(self, privileged: bool) -> Backend:
+        """Where the endpoint really listens: the kubelet shifts ports below 1024 by
+        ``REMAP_OFFSET`` when the daemon may not bind them."""
+        if not privileged and self.port < 1024:
+            return Backend(self.ip, self.port + REMAP_OFFSET)
+        return self
 
 
 @dataclass(frozen=True)

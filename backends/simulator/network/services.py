@@ -1,9 +1,10 @@
 """The Service data plane of one simulator, behind one object the server wires in.
 
 ``ServiceNetwork(rest, clock, network)`` owns kube-proxy (:mod:`.proxy`), the cloud's load
-balancers (:mod:`.loadbalancers`, addresses from the slot's pool) and cluster DNS (:mod:`.dns`
-on the slot's ``.10`` address, port 53). It gives the kubelets their two hooks: ``service_env``
-(the service variables, :mod:`.envvars`) and ``resolv_conf`` (a pod's ``/etc/resolv.conf``).
+balancers (:mod:`.loadbalancers`, addresses from the slot's pool), cluster DNS (:mod:`.dns`
+on the slot's ``.10`` address, port 53) and the Ingress controller (:mod:`.ingress`). It gives
+the kubelets their two hooks: ``service_env`` (the service variables, :mod:`.envvars`) and
+``resolv_conf`` (a pod's ``/etc/resolv.conf``).
 
 DNS needs port 53 for the C resolver. Where it cannot be bound (no privilege, or taken), DNS
 answers on ``10053`` instead (for ``dig -p``), pods keep the host's resolver, and ``describe()``
@@ -24,6 +25,7 @@ from backends.simulator.kubelet.isolation import BWRAP, isolation_mode
 from backends.simulator.kubelet.kubelet import REMAP_OFFSET
 from backends.simulator.network.dns import ClusterDns, host_search, resolv_conf
 from backends.simulator.network.envvars import pod_service_env
+from backends.simulator.network.ingress import IngressController
 from backends.simulator.network.loadbalancers import PROVISION_SECONDS, LoadBalancers
 from backends.simulator.network.proxy import KubeProxy
 from backends.simulator.network.slots import Network
@@ -51,11 +53,13 @@ class ServiceNetwork:
             rest, clock, network.load_balancer_network, load_balancer_delay
         )
         self.dns = ClusterDns(rest.store, network.dns_ip, DNS_PORT)
+        self.ingress = IngressController(rest, clock, privileged)
         self.dns_problem = ""  # why pods do not use cluster DNS, if they do not
 
     async def start(self) -> None:
         await self.proxy.start()
         await self.load_balancers.start()
+        await self.ingress.start()
         for port in (DNS_PORT, DNS_PORT + REMAP_OFFSET):
             self.dns.port = port
             try:
@@ -75,6 +79,7 @@ class ServiceNetwork:
 
     async def stop(self) -> None:
         await self.dns.stop()
+        await self.ingress.stop()
         await self.load_balancers.stop()
         await self.proxy.stop()
 
@@ -110,4 +115,5 @@ class ServiceNetwork:
             "balancers": str(self.network.load_balancer_network),
             "proxy": self.proxy.describe(),
             "dns": dns,
+            "ingress": self.ingress.describe(),
         }
