@@ -4,8 +4,10 @@ endpoint; a NodePort answers on the node's InternalIP and on 127.0.0.1; a LoadBa
 ``<pending>`` (the real kubectl and pykctl print the same table) and then answers on its
 address; a pod sees the service variables and resolves the service's name through cluster DNS.
 
-Endpoints are hand-written EndpointSlices of selector-less services ("Manual Service
-Discovery"), so these tests do not depend on the endpoints controller.
+Most endpoints are hand-written EndpointSlices of selector-less services ("Manual Service
+Discovery"), so those tests do not depend on the endpoints controller; the last test runs the
+whole chain: a Deployment, ``pykctl expose``, readiness probes, the endpoints controller and
+kube-proxy.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from backends.simulator.kubelet.logs import LogOptions
 from backends.simulator.network import dnsmsg
 from tests.conftest import run_pykctl
 from tests.e2e.kubelet_support import node_side
-from tests.e2e.services_support import LOAD_BALANCER_DELAY, ServiceSide, services
+from tests.e2e.services_support import KUARD, LOAD_BALANCER_DELAY, ServiceSide, services
 
 pytestmark = pytest.mark.e2e
 __all__ = ["node_side", "services"]  # fixtures, used by name
@@ -221,3 +223,51 @@ def test_status_lines_for_sim_status(services: ServiceSide) -> None:
     assert lines["balancers"] == str(network.load_balancer_network)
     assert lines["proxy"].startswith("userspace, ")
     assert lines["dns"].startswith(network.dns_ip)
+
+
+def test_an_exposed_deployment_balances_over_ready_pods_as_readiness_flips(
+    services: ServiceSide,
+) -> None:
+    """The whole chain with no hand-written endpoints: a Deployment's pods (the controllers),
+    ``pykctl expose`` (a cluster IP), the endpoints controller following readiness probes, and
+    kube-proxy taking an unready pod out of rotation."""
+    side = services.side
+    probe = {"httpGet": {"path": "/ready", "port": 8080}, "periodSeconds": 1, "failureThreshold": 1}
+    side.ok("create", "deployment", "web", f"--image={KUARD}", "--replicas=2", "--port=8080")
+    side.ok(
+        "patch", "deployment", "web", "--type=json", "-p",
+        json.dumps([{"op": "add", "path": "/spec/template/spec/containers/0/readinessProbe",
+                     "value": probe}]),
+    )  # fmt: skip
+    side.ok("rollout", "status", "deployment/web", "--timeout=60s")
+    exposed = run_pykctl(
+        [
+            "--kubeconfig",
+            str(side.sim.kubeconfig),
+            "expose",
+            "deployment",
+            "web",
+            "--port=80",
+            "--target-port=8080",
+        ]
+    )
+    assert (exposed.stdout, exposed.code) == ("service/web exposed\n", 0)
+    url = f"http://{services.service('web')['spec']['clusterIP']}/"
+
+    def ready_addresses() -> list[str]:
+        endpoints = side.on_loop(
+            lambda: side.sim.simulator.store.get("/endpoints", "default", "web")
+        )
+        subsets = (endpoints or {}).get("subsets") or []
+        return [a["ip"] for subset in subsets for a in subset.get("addresses") or []]
+
+    side.until(lambda: len(ready_addresses()) == 2)
+    services.settle()
+    pods = {hostname(services.get(url)) for _ in range(40)}
+    assert len(pods) == 2 and all(name.startswith("web-") for name in pods)
+    unready, still_ready = sorted(pods)
+    ip = side.must(unready)["status"]["podIP"]
+    services.get(f"http://{ip}:8080/ready/api", "PUT", b'{"failNext":-1}')
+    side.until(lambda: len(ready_addresses()) == 1)
+    services.settle()
+    assert {hostname(services.get(url)) for _ in range(30)} == {still_ready}
