@@ -134,8 +134,14 @@ class Simulator:
         if self.kubelets is not None:
             self.metrics = MetricsServer(self.rest, self.clock, self.kubelets)
             self.context.served_groups.append(self.metrics.group)
-        # kube-controller-manager: the garbage collector always; workload controllers with nodes.
-        self.controllers = controller_manager(self.rest, self.clock, workloads=nodes > 0)
+        # kube-controller-manager: the garbage collector always; workload controllers (and the
+        # HPA, reading metrics-server's samples) with nodes.
+        self.controllers = controller_manager(
+            self.rest,
+            self.clock,
+            workloads=nodes > 0,
+            metrics=self.metrics.sampler.pods if self.metrics is not None else None,
+        )
         # pods/log, pods/exec, pods/attach (and port-forward): streams from the kubelets.
         self.context.subresource_handlers.update(streaming.handlers(self))
         self.context.simulator_routes[STATUS_PATH] = self._status

@@ -50,6 +50,7 @@ ENTRIES = [
         BASIC_BEGINNER,
     ),
     _command("run", "run:run", "Run a particular image on the cluster", BASIC_BEGINNER),
+    _command("set", "set:set_group", "Set specific features on objects", BASIC_BEGINNER),
     _command("explain", "explain:explain", "Get documentation for a resource", BASIC_INTERMEDIATE),
     _command("get", "get:get", "Display one or many resources", BASIC_INTERMEDIATE),
     _command("edit", "edit:edit", "Edit a resource on the server", BASIC_INTERMEDIATE),
@@ -60,10 +61,17 @@ ENTRIES = [
         " selector",
         BASIC_INTERMEDIATE,
     ),
+    _command("rollout", "rollout:rollout", "Manage the rollout of a resource", DEPLOY),
     _command(
         "scale",
         "scale:scale",
         "Set a new size for a deployment, replica set, or replication controller",
+        DEPLOY,
+    ),
+    _command(
+        "autoscale",
+        "autoscale:autoscale",
+        "Auto-scale a deployment, replica set, stateful set, or replication controller",
         DEPLOY,
     ),
     _command(

