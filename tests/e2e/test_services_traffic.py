@@ -271,3 +271,35 @@ def test_an_exposed_deployment_balances_over_ready_pods_as_readiness_flips(
     side.until(lambda: len(ready_addresses()) == 1)
     services.settle()
     assert {hostname(services.get(url)) for _ in range(30)} == {still_ready}
+
+
+def test_hand_written_endpoints_are_mirrored_and_carry_traffic(services: ServiceSide) -> None:
+    """The study notes' "Manual Service Discovery": an Endpoints object written by hand for a
+    selector-less service becomes an EndpointSlice (the mirroring controller) that kube-proxy
+    routes by; the notReady address gets no traffic."""
+    first, second = services.kuards("kuard-1", "kuard-2")
+    side = services.side
+    side.ok("apply", "-f", "-", stdin=service("manual"))
+    endpoints = {
+        "apiVersion": "v1",
+        "kind": "Endpoints",
+        "metadata": {"name": "manual"},
+        "subsets": [
+            {
+                "addresses": [{"ip": first}],
+                "notReadyAddresses": [{"ip": second}],
+                "ports": [{"name": "http", "port": 8080, "protocol": "TCP"}],
+            }
+        ],
+    }
+    side.ok("apply", "-f", "-", stdin=json.dumps(endpoints))
+    mirrored = side.ok(
+        "get", "endpointslices", "-l",
+        "kubernetes.io/service-name=manual,"
+        "endpointslice.kubernetes.io/managed-by=endpointslicemirroring-controller.k8s.io",
+        "-o", "jsonpath={.items[0].endpoints[*].conditions.ready}",
+    )  # fmt: skip
+    assert mirrored == "true false"
+    services.settle()
+    url = f"http://{services.service('manual')['spec']['clusterIP']}/"
+    assert {hostname(services.get(url)) for _ in range(20)} == {"kuard-1"}

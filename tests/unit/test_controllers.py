@@ -502,3 +502,28 @@ def test_selectorless_services_keep_hand_written_endpoints(harness: Harness) -> 
     assert slices(harness) == []
     kubernetes = harness.rest.store.get("/endpoints", "default", "kubernetes")
     assert kubernetes is not None and kubernetes["subsets"][0]["addresses"] == [{"ip": "127.0.0.1"}]
+
+
+def test_mirrored_slices_group_subsets_by_ports_and_keep_readiness() -> None:
+    from backends.simulator.controllers.mirroring import desired_slices
+
+    endpoints = {
+        "subsets": [
+            {
+                "addresses": [{"ip": "127.244.1.2", "hostname": "a", "nodeName": "node-1"}],
+                "notReadyAddresses": [{"ip": "127.244.1.3"}, {"ip": "fd00::1"}],
+                "ports": [{"name": "http", "port": 8080, "protocol": "TCP"}],
+            },
+            {"addresses": [{"ip": "127.244.1.4"}], "ports": [{"port": 53, "protocol": "UDP"}]},
+        ]
+    }
+    slices = desired_slices(endpoints)
+    assert [ports for ports, _ in slices] == [
+        [{"name": "http", "port": 8080, "protocol": "TCP"}],
+        [{"port": 53, "protocol": "UDP"}],
+    ]
+    http = slices[0][1]
+    assert [e["addresses"] for e in http] == [["127.244.1.2"], ["127.244.1.3"]]  # IPv6 skipped
+    assert http[0]["conditions"] == {"ready": True, "serving": True, "terminating": False}
+    assert (http[0]["hostname"], http[0]["nodeName"]) == ("a", "node-1")
+    assert http[1]["conditions"]["ready"] is False

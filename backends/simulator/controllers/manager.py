@@ -20,6 +20,7 @@ from backends.simulator.controllers.framework import Controller, ControllerManag
 from backends.simulator.controllers.garbage_collector import GarbageCollector
 from backends.simulator.controllers.hpa import HorizontalPodAutoscalerController, PodUsage
 from backends.simulator.controllers.job import JobController
+from backends.simulator.controllers.mirroring import EndpointSliceMirroringController
 from backends.simulator.controllers.replicaset import (
     REPLICATION_CONTROLLERS,
     ReplicaSetController,
@@ -46,6 +47,7 @@ def controller_manager(
             TTLAfterFinishedController(rest, clock),
             HorizontalPodAutoscalerController(rest, clock, metrics),
             EndpointsController(rest, clock),
+            EndpointSliceMirroringController(rest, clock),
         ]
     controllers.append(GarbageCollector(rest, clock))
     return ControllerManager(rest, clock, controllers)
