@@ -64,13 +64,13 @@ from backends.simulator.network.ingress_routes import (
 )
 from backends.simulator.network.ingress_tls import Certificates
 from backends.simulator.network.proxy import node_ips
+from backends.simulator.network.reconciler import StoreReconciler
 from backends.simulator.network.rules import (
     SERVICE_NAME_LABEL,
     Backend,
     service_rules,
     slice_backends,
 )
-from backends.simulator.store import Event
 
 log = logging.getLogger("pykctl.simulator.ingress")
 Obj = dict[str, Any]
@@ -131,12 +131,15 @@ def _load_balancer_ips(service: Obj) -> list[str]:
     return [str(item["ip"]) for item in ingress if item.get("ip")]
 
 
-class IngressController:
+class IngressController(StoreReconciler):
     """Contour and Envoy for the simulator (see the module docstring)."""
 
+    name = "ingress controller"
+    watched = WATCHED
+
     def __init__(self, rest: Rest, clock: Clock, privileged: bool | None = None) -> None:
+        super().__init__(rest.store)
         self.rest = rest
-        self.store = rest.store
         self.clock = clock
         self.privileged = privileged_ports_allowed() if privileged is None else privileged
         self.recorder = EventRecorder(rest, clock, MANAGER)
@@ -147,46 +150,17 @@ class IngressController:
         self.remapped: dict[Frontend, int] = {}
         self.addresses: list[str] = []
         self._reported: set[tuple[str, ...]] = set()
-        self._dirty = asyncio.Event()
-        self._idle = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         self._create(INGRESS_CLASSES, None, ingress_class())
-        self.store.add_listener(self._on_event)
-        self._dirty.set()
-        self._task = asyncio.get_running_loop().create_task(self._run())
+        self.start_watching()
 
     async def stop(self) -> None:
-        self.store.remove_listener(self._on_event)
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None
+        await self.stop_watching()
         for server in self.listeners.values():
             server.close()
         self.listeners.clear()
         await self.proxy.stop()
-
-    def _on_event(self, event: Event) -> None:
-        if event.resource in WATCHED:
-            self._idle.clear()
-            self._dirty.set()
-
-    async def settled(self) -> None:
-        """Return once every change seen so far is applied (routes, listeners, status)."""
-        await self._idle.wait()
-
-    async def _run(self) -> None:
-        while True:
-            await self._dirty.wait()
-            self._dirty.clear()
-            try:
-                await self.sync()
-            except Exception:  # pragma: no cover - a bug must not stop the data plane
-                log.exception("ingress controller sync failed")
-            if not self._dirty.is_set():
-                self._idle.set()
 
     # --- the sync -------------------------------------------------------------------------
 

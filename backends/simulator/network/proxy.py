@@ -21,8 +21,6 @@ closes every socket and task this proxy opened.
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from collections import defaultdict
 from typing import Any
 
@@ -32,10 +30,9 @@ from backends.simulator.cluster.events import WARNING, EventRecorder
 from backends.simulator.kubelet.kubelet import REMAP_OFFSET, privileged_ports_allowed
 from backends.simulator.network.balancer import Balancer
 from backends.simulator.network.listeners import TcpListener, UdpListener
+from backends.simulator.network.reconciler import StoreReconciler
 from backends.simulator.network.rules import SERVICE_NAME_LABEL, PortRule, service_rules
-from backends.simulator.store import Event
 
-log = logging.getLogger("pykctl.simulator.proxy")
 Obj = dict[str, Any]
 SLICES = "discovery.k8s.io/endpointslices"
 WATCHED = ("/services", SLICES, "/nodes")
@@ -54,12 +51,15 @@ def node_ips(nodes: list[Obj]) -> list[str]:
     ]
 
 
-class KubeProxy:
+class KubeProxy(StoreReconciler):
     """The cluster's service data plane (see the module docstring)."""
 
+    name = "kube-proxy"
+    watched = WATCHED
+
     def __init__(self, rest: Rest, clock: Clock, privileged: bool | None = None) -> None:
+        super().__init__(rest.store)
         self.rest = rest
-        self.store = rest.store
         self.clock = clock
         self.privileged = privileged_ports_allowed() if privileged is None else privileged
         self.recorder = EventRecorder(rest, clock, "kube-proxy")
@@ -67,45 +67,16 @@ class KubeProxy:
         self.listeners: dict[Frontend, tuple[RuleKey, Listener]] = {}
         self.remapped: dict[Frontend, int] = {}
         self._failed: set[tuple[RuleKey, Frontend]] = set()
-        self._dirty = asyncio.Event()
-        self._idle = asyncio.Event()  # set while the listeners match the store
-        self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        self.store.add_listener(self._on_event)
-        self._dirty.set()
-        self._task = asyncio.get_running_loop().create_task(self._run())
+        self.start_watching()
 
     async def stop(self) -> None:
-        self.store.remove_listener(self._on_event)
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None
+        await self.stop_watching()
         for _, listener in self.listeners.values():
             await listener.close()
         self.listeners.clear()
         self.balancers.clear()
-
-    def _on_event(self, event: Event) -> None:
-        if event.resource in WATCHED:
-            self._idle.clear()
-            self._dirty.set()
-
-    async def settled(self) -> None:
-        """Return once every change seen so far is applied to the sockets."""
-        await self._idle.wait()
-
-    async def _run(self) -> None:
-        while True:
-            await self._dirty.wait()
-            self._dirty.clear()
-            try:
-                await self.sync()
-            except Exception:  # pragma: no cover - a bug must not stop the data plane
-                log.exception("kube-proxy sync failed")
-            if not self._dirty.is_set():
-                self._idle.set()
 
     def rules(self) -> list[PortRule]:
         """The rules of every stored service, from the current store state."""
