@@ -28,7 +28,6 @@ from pykctl.cli.commands.objects import (
     open_targets,
     print_flags,
     save_config_flag,
-    with_saved_config,
 )
 from pykctl.cli.errors import CommandError
 from pykctl.cli.flags import BOOL, INT, STRING, Flag
@@ -161,15 +160,13 @@ def run(inv: Invocation) -> int:
                 if dry_run == CLIENT:  # built in the Go struct's order: printed as it is
                     printer.print(hpa, "created", inv.stdout, typed=True)
                     continue
-                if flags["save_config"]:
-                    hpa = with_saved_config(hpa)
                 created = create_object(
                     targets.client,
                     targets.mapper.resource_for("horizontalpodautoscalers.autoscaling"),
                     targets.namespace,
                     hpa,
                     dry_run,
-                    flags["field_manager"],
+                    flags,
                 )
                 shown, typed = as_typed(created)
                 printer.print(shown, "autoscaled", inv.stdout, typed=typed)

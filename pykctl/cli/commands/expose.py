@@ -29,7 +29,6 @@ from pykctl.cli.commands.objects import (
     override_flags,
     print_flags,
     save_config_flag,
-    with_saved_config,
 )
 from pykctl.cli.commands.run import parse_label_list
 from pykctl.cli.errors import CommandError
@@ -300,15 +299,13 @@ def run(inv: Invocation) -> int:
                     shown, _ = as_typed(obj)
                     printer.print(shown, "exposed", inv.stdout, typed=True)
                     continue
-                if flags["save_config"]:
-                    obj = with_saved_config(obj)
                 created = create_object(
                     targets.client,
                     targets.mapper.resource_for("services"),
                     targets.namespace,
                     obj,
                     dry_run,
-                    flags["field_manager"],
+                    flags,
                 )
                 shown, typed = as_typed(created)
                 printer.print(shown, "exposed", inv.stdout, typed=typed)

@@ -352,9 +352,17 @@ def as_typed(obj: Obj) -> tuple[Obj, bool]:
 
 
 def create_object(
-    client: Any, resource: Any, namespace: str | None, obj: Obj, dry_run: str, field_manager: str
+    client: Any,
+    resource: Any,
+    namespace: str | None,
+    obj: Obj,
+    dry_run: str,
+    flags: dict[str, Any],
 ) -> Obj:
-    """POST a generated object, as kubectl's resource helper does."""
-    query = [*dry_run_query(dry_run), ("fieldManager", field_manager)]
+    """POST a generated object as kubectl's resource helper does: ``--save-config`` puts its own
+    JSON in the last-applied annotation, ``--field-manager`` names the manager."""
+    if flags["save_config"]:
+        obj = with_saved_config(obj)
+    query = [*dry_run_query(dry_run), ("fieldManager", flags["field_manager"])]
     created: Obj = client.create(resource, namespace, obj, query)
     return created

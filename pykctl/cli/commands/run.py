@@ -28,7 +28,6 @@ from pykctl.cli.commands.objects import (
     override_flags,
     print_flags,
     save_config_flag,
-    with_saved_config,
 )
 from pykctl.cli.errors import CommandError
 from pykctl.cli.flags import BOOL, DURATION, INT, STRING, STRING_ARRAY, Flag
@@ -263,19 +262,10 @@ def execute(inv: Invocation) -> int:
                     }
                 created.append(obj)
                 continue
-            if flags["save_config"]:
-                obj = with_saved_config(obj)
             resource = session.mapper.resource_for("pods" if index == 0 else "services")
             try:
                 created.append(
-                    create_object(
-                        session.client,
-                        resource,
-                        session.namespace,
-                        obj,
-                        dry_run,
-                        flags["field_manager"],
-                    )
+                    create_object(session.client, resource, session.namespace, obj, dry_run, flags)
                 )
                 resources.append(resource)
             except Exception as err:
