@@ -348,3 +348,24 @@ def test_without_privilege_the_front_door_is_served_shifted_and_said_so(
         f"cannot bind privileged port 80/TCP without privilege: {address}:80 is served on "
         f"{address}:10080",
     ) in [(e["type"], e["reason"], e["message"]) for e in events]
+
+
+def test_the_study_notes_find_the_controllers_address_before_any_ingress(
+    ingress: IngressSide,
+) -> None:
+    """The notes' ``kubectl get -n heptio-contour service contour -o wide``, run right after
+    "installing" Contour (it is built in), shows the load balancer's address."""
+    store = ingress.side.sim.simulator.store
+
+    def published() -> list[dict[str, str]]:
+        found = store.get("/services", NAMESPACE, SERVICE) or {}
+        return list(((found.get("status") or {}).get("loadBalancer") or {}).get("ingress") or [])
+
+    ingress.side.until(lambda: bool(published()))
+    address = published()[0]["ip"]
+    shown = same_as_kubectl(
+        ingress, "get", "-n", "heptio-contour", "service", "contour", "-o", "wide"
+    )
+    row = shown.stdout.splitlines()[1].split()
+    assert row[:2] == ["contour", "LoadBalancer"] and row[3] == address
+    assert row[-1] == "<none>"  # SELECTOR: the daemon serves it, no pods do

@@ -57,6 +57,7 @@ def test_namespaces_exist_from_the_start(kc: Kubectl) -> None:
     assert lines[0].split() == ["NAME", "STATUS", "AGE"]
     assert [line.split()[:2] for line in lines[1:]] == [
         ["default", "Active"],
+        ["heptio-contour", "Active"],  # the built-in ingress controller's (see network/ingress)
         ["kube-node-lease", "Active"],
         ["kube-public", "Active"],
         ["kube-system", "Active"],
@@ -202,6 +203,33 @@ def test_label_annotate_patch_delete(kc: Kubectl) -> None:
     )
     # like kube-controller-manager, the simulator publishes its CA again at once
     assert kc.ok("get", "cm", "-o", "name") == "configmap/kube-root-ca.crt\n"
+
+
+def test_emptied_metadata_lists_and_maps_are_dropped(kc: Kubectl) -> None:
+    """A patch that removes the last finalizer, owner reference or label leaves ``[]``/``{}``
+    after the strategic merge; kube-apiserver stores no field (Go's omitempty)."""
+    kc.ok("create", "configmap", "owner")
+    uid = json.loads(kc.ok("get", "cm", "owner", "-o", "json"))["metadata"]["uid"]
+    owner = {"apiVersion": "v1", "kind": "ConfigMap", "name": "owner", "uid": uid}
+    held = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {
+            "name": "held",
+            "labels": {"tier": "web"},
+            "finalizers": ["example.com/hold"],
+            "ownerReferences": [owner],
+        },
+    }
+    kc.ok("create", "-f", "-", stdin=json.dumps(held))
+    for patch in (
+        {"$deleteFromPrimitiveList/finalizers": ["example.com/hold"]},
+        {"ownerReferences": [{"$patch": "delete", "uid": uid}]},
+    ):
+        kc.ok("patch", "cm", "held", "-p", json.dumps({"metadata": patch}))
+    kc.ok("label", "cm", "held", "tier-")
+    metadata = json.loads(kc.ok("get", "cm", "held", "-o", "json"))["metadata"]
+    assert not {"finalizers", "ownerReferences", "labels"} & set(metadata), metadata
 
 
 def test_server_side_apply(kc: Kubectl) -> None:

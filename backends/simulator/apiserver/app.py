@@ -1,11 +1,13 @@
 """The API server's HTTP layer (aiohttp): authentication, routing, errors as Status objects.
 
 Every request but the health and version endpoints needs ``Authorization: Bearer <token>``;
-without it the answer is 401 with an Unauthorized Status. Paths are normalised (``/api/`` is
-``/api``) and routed by shape: health, version, discovery, OpenAPI, groups other parts of the
-simulator serve (``ServedGroup``: metrics.k8s.io), then the REST tree. Any
-error becomes kube-apiserver's Status JSON; an unexpected exception is a 500 InternalError and is
-logged, never shown as a traceback to the client.
+without it the answer is 401 with an Unauthorized Status. The one exception is a part that
+authenticates its users itself (``ServerContext.own_auth_routes``: the dashboard under /ui/),
+which reaches the API only through ``api``, with the token checked as for anyone. Paths are
+normalised (``/api/`` is ``/api``) and routed by shape: health, version, discovery, OpenAPI,
+groups other parts of the simulator serve (``ServedGroup``: metrics.k8s.io), then the REST tree.
+Any error becomes kube-apiserver's Status JSON; an unexpected exception is a 500 InternalError
+and is logged, never shown as a traceback to the client.
 """
 
 from __future__ import annotations
@@ -48,6 +50,8 @@ SubresourceHandler = Callable[[web.Request, paths.Target], Awaitable[web.StreamR
 
 
 SimulatorRoute = Callable[[str, str], tuple[int, dict[str, Any]]]
+# (request, api): ``api(request)`` serves a request as the API server does (token checked).
+OwnAuthRoute = Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,9 @@ class ServerContext:
     simulator_routes: dict[str, SimulatorRoute] = field(default_factory=dict)
     # Groups served by other parts of the simulator (see ServedGroup).
     served_groups: list[ServedGroup] = field(default_factory=list)
+    # Parts that authenticate their users themselves (the dashboard), by path prefix ending in
+    # "/": served without the bearer token; they must check their own credentials first.
+    own_auth_routes: dict[str, OwnAuthRoute] = field(default_factory=dict)
 
 
 def json_response(code: int, body: Any, warnings: list[str] | None = None) -> web.Response:
@@ -108,6 +115,9 @@ def make_app(context: ServerContext) -> web.Application:
     @web.middleware
     async def errors_and_auth(request: web.Request, handler: Handler) -> web.StreamResponse:
         path = request.path.rstrip("/") or "/"
+        for prefix, route in context.own_auth_routes.items():
+            if f"{path}/".startswith(prefix):
+                return await route(request, api)
         if path not in PUBLIC_PATHS and not _authorized(request, context.token):
             return status_response(status.unauthorized())
         try:
@@ -158,6 +168,9 @@ def make_app(context: ServerContext) -> web.Application:
         except paths.UnknownPath:
             raise status.path_not_found() from None
         return await rest_request(context, request, target)
+
+    async def api(request: web.Request) -> web.StreamResponse:
+        return await errors_and_auth(request, dispatch)
 
     app = web.Application(middlewares=[errors_and_auth], client_max_size=64 * 1024 * 1024)
     app.router.add_route("*", "/{tail:.*}", dispatch)

@@ -7,26 +7,26 @@ and Nodes in the store (a listener; changes coalesce into one ``sync``) and:
   ``projectcontour.io/ingress-controller``, not marked default) when missing;
 * serves the Ingresses :func:`~.ingress_routes.is_ours` selects, merged into one
   :class:`~.ingress_routes.RouteTable` that :class:`~.ingress_proxy.IngressProxy` routes by;
-* once it serves one, installs its front door as Contour's quickstart does: the namespace
-  ``projectcontour`` and in it the selector-less LoadBalancer Service ``envoy`` (ports ``http``
-  80 and ``https`` 443). The cloud's load balancers (:mod:`.loadbalancers`) give it an address;
+* installs its front door at start, named as the Contour deployment of "Kubernetes: Up and
+  Running" names it (the study notes: ``kubectl get -n heptio-contour service contour -o
+  wide``): the namespace ``heptio-contour`` and in it the selector-less LoadBalancer Service
+  ``contour`` (ports ``http`` 80 and ``https`` 443). The cloud's load balancers (:mod:`.loadbalancers`) give it an address;
   the controller itself listens on every frontend kube-proxy would program for it (that address,
   the cluster IP, the NodePorts on every node and 127.0.0.1) — HTTP on the ``http`` port, HTTPS
   with SNI-chosen certificates (:mod:`.ingress_tls`) on the ``https`` port. The Service has no
-  endpoints, so kube-proxy never binds these frontends itself. Installing on first use keeps a
-  cluster without Ingresses exactly as before (its namespaces, its services);
+  endpoints, so kube-proxy never binds these frontends itself;
 * writes the address into ``status.loadBalancer.ingress`` of every served Ingress;
 * sends a request to a ready endpoint of the Service (by port number or name) in the Ingress's
   namespace, chosen by a :class:`~.balancer.Balancer` per backend as kube-proxy chooses;
 * records Warning events on Ingresses: ``TLSConflict`` when an older Ingress's Secret serves a
   host this one also names a Secret for (saying which wins), ``TLSSecretError`` when a named
-  Secret is missing or unusable; on the ``envoy`` Service ``PortRemapped`` and
+  Secret is missing or unusable; on the ``contour`` Service ``PortRemapped`` and
   ``FailedToStartListener`` as kube-proxy records them.
 
 Where ports below 1024 cannot be bound, ``p`` is served on ``p + 10000`` (kube-proxy's remapping);
 ``address()`` tells where a frontend really answers, ``describe()`` says it for ``sim status``.
 
-Invariants: listeners exist only for the ``envoy`` Service's frontends while an Ingress is
+Invariants: listeners exist only for the ``contour`` Service's frontends while an Ingress is
 served; ``stop()`` closes every socket, connection and task the controller opened.
 """
 
@@ -80,22 +80,22 @@ SLICES = "discovery.k8s.io/endpointslices"
 WATCHED = frozenset(
     {key(INGRESSES), key(INGRESS_CLASSES), "/services", SLICES, "/secrets", "/nodes"}
 )
-NAMESPACE = "projectcontour"
-SERVICE = "envoy"
+NAMESPACE = "heptio-contour"
+SERVICE = "contour"
 MANAGER = "contour"
 HTTP, HTTPS = "http", "https"
 Frontend = tuple[str, int, str]  # (address, port, scheme)
 
 
-def envoy_service() -> Obj:
-    """The front door's Service, as Contour's quickstart defines it."""
+def front_door_service() -> Obj:
+    """The front door's Service, as the book's Contour deployment defines it."""
     return {
         "apiVersion": "v1",
         "kind": "Service",
         "metadata": {
             "name": SERVICE,
             "namespace": NAMESPACE,
-            "labels": {"app.kubernetes.io/name": "envoy"},
+            "labels": {"app": "contour"},
         },
         "spec": {
             "type": "LoadBalancer",
@@ -153,7 +153,15 @@ class IngressController(StoreReconciler):
 
     async def start(self) -> None:
         self._create(INGRESS_CLASSES, None, ingress_class())
+        self._install_front_door()
         self.start_watching()
+
+    def _install_front_door(self) -> None:
+        """The namespace and LoadBalancer Service the controller answers behind (again, if a
+        user deleted them)."""
+        namespace = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NAMESPACE}}
+        self._create(NAMESPACES, None, namespace)
+        self._create(SERVICES, NAMESPACE, front_door_service())
 
     async def stop(self) -> None:
         await self.stop_watching()
@@ -188,10 +196,8 @@ class IngressController(StoreReconciler):
                 f"secret {conflict.secret} of this ingress is ignored for it",
             )
         service = self.store.get("/services", NAMESPACE, SERVICE)
-        if served and service is None:
-            self._create(NAMESPACES, None, {"apiVersion": "v1", "kind": "Namespace",
-                                            "metadata": {"name": NAMESPACE}})  # fmt: skip
-            self._create(SERVICES, NAMESPACE, envoy_service())
+        if service is None:
+            self._install_front_door()
             service = self.store.get("/services", NAMESPACE, SERVICE)
         self.addresses = _load_balancer_ips(service) if service is not None else []
         await self._sync_listeners(service if served else None)
@@ -229,7 +235,7 @@ class IngressController(StoreReconciler):
     # --- listeners ------------------------------------------------------------------------
 
     def frontends(self, service: Obj | None) -> set[Frontend]:
-        """Where the front door answers: the ``envoy`` Service's frontends, by scheme."""
+        """Where the front door answers: the ``contour`` Service's frontends, by scheme."""
         if service is None:
             return set()
         nodes = node_ips(self.store.objects("/nodes"))

@@ -13,6 +13,7 @@ from typing import Any
 
 from backends.simulator import daemon
 from pykctl.cli.command import Help, Invocation, KCommand, KGroup, Runner
+from pykctl.cli.commands.sim_dashboard import PRINT_URL_FLAG, SHORT, run_dashboard
 from pykctl.cli.errors import CommandError
 from pykctl.cli.flags import INT, Flag
 from pykctl.kubeconfig.loader import PathOptions
@@ -215,6 +216,7 @@ sim = KGroup(
             "reset", run_reset, "Delete every object of the simulator (keeps its CA and token)"
         ),
         _command("logs", run_logs, "Print the simulator's log"),
+        _command("dashboard", run_dashboard, SHORT, [PRINT_URL_FLAG]),
         KGroup(
             "node",
             Help(
