@@ -69,12 +69,13 @@ class Help:
     flags_in_use_line: bool = False  # cobra appends " [flags]" unless a command disables it
 
 
-def _streams(ctx: click.Context) -> tuple[TextIO, TextIO, TextIO]:
+def streams(ctx: click.Context) -> tuple[TextIO, TextIO, TextIO]:
+    """The (stdin, stdout, stderr) of this run: the runner's, else the process's."""
     root = ctx.find_root()
-    streams: tuple[TextIO, TextIO, TextIO] = root.meta.get(
+    found: tuple[TextIO, TextIO, TextIO] = root.meta.get(
         "pykctl.streams", (sys.stdin, sys.stdout, sys.stderr)
     )
-    return streams
+    return found
 
 
 def command_path(ctx: click.Context) -> str:
@@ -133,7 +134,7 @@ class KCommand(click.Command):
 
     def invoke(self, ctx: click.Context) -> Any:
         values = ctx.meta["pykctl.values"]
-        stdin, stdout, stderr = _streams(ctx)
+        stdin, stdout, stderr = streams(ctx)
         if values.pop("help", False):
             stdout.write(render_help(self, command_path(ctx)))
             return 0
@@ -263,7 +264,7 @@ class KGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         name: str | None = ctx.meta["pykctl.subcommand"]
         rest: list[str] = ctx.meta["pykctl.rest"]
-        _, stdout, stderr = _streams(ctx)
+        _, stdout, stderr = streams(ctx)
         if name is None:
             try:
                 result = self.flag_set().parse(rest)

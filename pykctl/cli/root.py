@@ -175,9 +175,9 @@ class RootGroup(KGroup):
     """The root: its help goes to stdout, and unknown commands get cobra's suggestions."""
 
     def run_without_subcommand(self, ctx: click.Context, stderr: TextIO) -> int:
-        from pykctl.cli.command import _streams
+        from pykctl.cli.command import streams
 
-        _, stdout, _ = _streams(ctx)
+        _, stdout, _ = streams(ctx)
         stdout.write(render_help(self, PROGRAM))
         return 0
 

@@ -1,4 +1,5 @@
-"""Objects as kubectl's typed Go structs print them (``create`` generators, ``create token``).
+"""Objects as kubectl's typed Go structs print them (``create`` generators, ``create token``,
+``autoscale``, ``rollout history -o``).
 
 kubectl builds the objects of its create generators as Go structs and decodes the server's
 answer into the same structs, so what it prints (``-o json``, ``-o yaml``, the annotation of
@@ -34,6 +35,7 @@ _GROUP_PACKAGES = {
     "policy": "policy",
     "scheduling.k8s.io": "scheduling",
     "authentication.k8s.io": "authentication",
+    "autoscaling": "autoscaling",
 }
 _ZEROS: dict[str, Any] = {"string": "", "int": 0, "float": 0.0, "bool": False}
 

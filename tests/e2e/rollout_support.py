@@ -95,7 +95,7 @@ class Twins:
             text = re.sub(r"\bkubectl\b", "pykctl", text)
             text = re.sub(rf"\b{self.names[tool]}-[a-z0-9]+\b", "NAME-HASH", text)
             text = re.sub(rf"\b{self.names[tool]}\b", "NAME", text)
-            text = re.sub(r"(pod-template-hash[=:] ?)[a-z0-9]+", r"\1HASH", text)
+            text = re.sub(r'(pod-template-hash"?[=:] ?"?)[a-z0-9]+', r"\1HASH", text)
             text = _VERSION.sub(r'\1"RV"', _STAMP.sub("TIME", _UID.sub("UID", text)))
             return text
 

@@ -165,3 +165,65 @@ def test_autoscale_refuses_as_kubectl(cluster: Cluster, args: list[str]) -> None
     assert expected.code != 0
     assert cluster.pykctl("autoscale", *args) == ours(expected)
     assert cluster.hpas() == []
+
+
+_IDENTITY = [
+    (re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"), "TIME"),
+    (re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"), "UID"),
+    (re.compile(r'(resourceVersion"?: )"\d+"'), r'\1"RV"'),
+]
+
+
+def _anonymous(text: str, name: str) -> str:
+    """``text`` minus what differs between twins: the twin's name, uids, versions, times."""
+    text = re.sub(rf"\b{name}\b", "NAME", text)
+    for pattern, replacement in _IDENTITY:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def _twin_autoscale(cluster: Cluster, twin: str, *args: str) -> tuple[Result, Result]:
+    """``autoscale deployment NAME ARGS`` by kubectl on ``k-TWIN`` and by pykctl on ``p-TWIN``
+    (both Deployments applied first); both results, anonymised and in pykctl's words."""
+    results = []
+    for tool, name in (("kubectl", f"k-{twin}"), ("pykctl", f"p-{twin}")):
+        assert cluster.kubectl("apply", "-f", "-", stdin=json.dumps(deployment(name))).code == 0
+        run = cluster.kubectl if tool == "kubectl" else cluster.pykctl
+        result = run("autoscale", "deployment", name, *args)
+        result = ours(result) if tool == "kubectl" else result
+        results.append(
+            Result(_anonymous(result.stdout, name), _anonymous(result.stderr, name), result.code)
+        )
+    return results[0], results[1]
+
+
+@pytest.mark.pykctl_simulator(nodes=0)
+def test_real_kubectl_autoscale_creates_the_hpa_pykctl_creates(cluster: Cluster) -> None:
+    """kubectl POSTs the autoscaling/v2 HPA as protobuf: the simulator decodes it (no 400, so
+    no fallback to autoscaling/v1) and stores what pykctl's JSON request stores."""
+    theirs, result = _twin_autoscale(cluster, "web", "--min=2", "--max=5", "--cpu-percent=80")
+    assert theirs.code == 0, theirs.stderr
+    assert result == theirs
+    stored = {hpa["metadata"]["name"]: hpa for hpa in cluster.hpas()}
+    kubectls, pykctls = (
+        json.loads(_anonymous(json.dumps(stored[f"{tool}-web"]), f"{tool}-web"))
+        for tool in ("k", "p")
+    )
+    assert pykctls == kubectls
+    assert kubectls["spec"] == {
+        "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "NAME"},
+        "minReplicas": 2,
+        "maxReplicas": 5,
+        "metrics": DEFAULT_METRICS,
+    }
+
+
+@pytest.mark.pykctl_simulator(nodes=0)
+@pytest.mark.parametrize("output", ["yaml", "json"])
+def test_created_hpa_prints_as_kubectls_typed_struct(cluster: Cluster, output: str) -> None:
+    """The HPA the server returns prints in Go struct order with Go's zero values
+    (``desiredReplicas: 0``, ``currentMetrics: null``), as kubectl's typed object does."""
+    theirs, result = _twin_autoscale(cluster, "typed", "--max=3", "--memory=200Mi", "-o", output)
+    assert theirs.code == 0, theirs.stderr
+    assert "currentMetrics" in theirs.stdout
+    assert result == theirs

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,6 +19,7 @@ from tests.e2e.streams_support import Streams, streams
 
 pytestmark = pytest.mark.e2e
 __all__ = ["streams"]
+Obj = dict[str, Any]
 
 HELP_PAGES = [
     ["rollout"],
@@ -74,6 +76,8 @@ def test_status_history_and_undo(streams: Streams) -> None:
     twins.same("rollout", "history", "deploy/NAME", "--revision=2")
     twins.same("rollout", "history", "deploy/NAME", "--revision=9")
     twins.same("rollout", "history", "deploy/NAME", "-o", "name")
+    twins.same("rollout", "history", "deploy/NAME", "-o", "json")  # typed ReplicaSets
+    twins.same("rollout", "history", "deploy/NAME", "--revision=1", "-o", "yaml")
     twins.same("rollout", "status", "deploy/NAME", "--revision=2")
     twins.same("rollout", "status", "deploy/NAME", "--revision=1")
 
@@ -93,6 +97,32 @@ def test_status_history_and_undo(streams: Streams) -> None:
     }
     assert images == {"kubectl": "busybox:1.36", "pykctl": "busybox:1.36"}
 
+
+@pytest.mark.parametrize("kind", ["StatefulSet", "DaemonSet"])
+def test_history_of_controller_revisions(streams: Streams, kind: str) -> None:
+    """A StatefulSet's or DaemonSet's revisions are ControllerRevisions; ``-o`` prints them as
+    kubectl's typed struct does."""
+    twins = Twins(streams, kind.lower())
+    for name in twins.names.values():
+        manifest = deployment(name, replicas=0)
+        manifest["kind"] = kind
+        del manifest["spec"]["paused"]
+        if kind == "DaemonSet":
+            del manifest["spec"]["replicas"]
+        streams.ok("apply", "-f", "-", stdin=json.dumps(manifest))
+
+    def revisions() -> list[Obj]:
+        found: list[Obj] = streams.sim.simulator.store.objects(
+            "apps/controllerrevisions", "default"
+        )
+        owners = set(twins.names.values())
+        return [r for r in found if r["metadata"]["ownerReferences"][0]["name"] in owners]
+
+    streams.until(lambda: len(revisions()) == 2)
+    twins.same("rollout", "history", f"{kind.lower()}/NAME")
+    twins.same("rollout", "history", f"{kind.lower()}/NAME", "-o", "json")
+    twins.same("rollout", "history", f"{kind.lower()}/NAME", "--revision=1", "-o", "yaml")
+    twins.same("rollout", "history", f"{kind.lower()}/nope")
 
 def test_pause_resume_and_restart(streams: Streams) -> None:
     twins = Twins(streams, "paused")

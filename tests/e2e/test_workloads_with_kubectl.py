@@ -141,7 +141,25 @@ def test_daemonset_runs_one_pod_on_each_node(side: NodeSide) -> None:
     )
     table = same_table(side, "ds", "agent")
     assert without_ages(table)[1] == ["agent", "3", "3", "3", "3", "3", "<none>", "<age>"]
+    assert template_generations(side) == ("1", ["1", "1", "1"])
+    side.ok("label", "ds", "agent", "tier=infra")  # not the template: same generation
+    assert template_generations(side)[0] == "1"
+    side.ok("set", "image", "ds/agent", "main=busybox:1.36")
+    side.until(lambda: template_generations(side) == ("2", ["2", "2", "2"]), timeout=60)
     side.ok("delete", "ds", "agent", "--wait=false")
+
+
+def template_generations(side: NodeSide) -> tuple[str, list[str]]:
+    """The DaemonSet's ``deprecated.daemonset.template.generation`` and its running pods'
+    ``pod-template-generation`` labels."""
+    ds = stored(side, "apps/daemonsets", "agent") or {}
+    generation = ds["metadata"]["annotations"]["deprecated.daemonset.template.generation"]
+    labels = sorted(
+        p["metadata"]["labels"].get("pod-template-generation", "")
+        for p in pods_of(side, "app=agent")
+        if phase(p) == "Running"
+    )
+    return generation, labels
 
 
 def job(name: str, command: str, **spec: Any) -> Obj:
@@ -190,6 +208,9 @@ def test_failing_job_hits_its_backoff_limit(side: NodeSide) -> None:
 
 
 def test_statefulset_creates_ordered_pods_with_claims(side: NodeSide) -> None:
+    """The container mounts its volumeClaimTemplate, which is not among the template's volumes
+    (kube-apiserver does not check a StatefulSet's pod spec; its pods get the claim volume)."""
+    container = {**busybox("sleep 3600"), "volumeMounts": [{"name": "data", "mountPath": "/data"}]}
     manifest = {
         "apiVersion": "apps/v1",
         "kind": "StatefulSet",
@@ -200,7 +221,7 @@ def test_statefulset_creates_ordered_pods_with_claims(side: NodeSide) -> None:
             "selector": {"matchLabels": {"app": "web"}},
             "template": {
                 "metadata": {"labels": {"app": "web"}},
-                "spec": {"containers": [busybox("sleep 3600")]},
+                "spec": {"containers": [container]},
             },
             "volumeClaimTemplates": [
                 {
@@ -231,7 +252,11 @@ def test_statefulset_creates_ordered_pods_with_claims(side: NodeSide) -> None:
     assert pod_events == [f"create Pod web-{i} in StatefulSet web successful" for i in range(3)]
     claims = side.ok("get", "pvc", "-o", "name").split()
     assert claims == [f"persistentvolumeclaim/data-web-{i}" for i in range(3)]
-    assert (stored(side, "/pods", "web-1") or {})["spec"]["hostname"] == "web-1"
+    pod = stored(side, "/pods", "web-1") or {}
+    assert pod["spec"]["hostname"] == "web-1"
+    assert {"name": "data", "persistentVolumeClaim": {"claimName": "data-web-1"}} in pod["spec"][
+        "volumes"
+    ]
     side.until(
         lambda: (
             ((stored(side, "apps/statefulsets", "web") or {}).get("status") or {}).get(

@@ -394,6 +394,26 @@ def test_stateful_set_update_forbidden_fields() -> None:
     ]
 
 
+def test_stateful_set_template_checks_only_labels_and_annotations() -> None:
+    """As ``ValidatePodTemplateSpecForStatefulSet``: mounts of volumeClaimTemplates (not among
+    the pod's volumes) are fine; template labels are checked under ``spec.template.labels``."""
+    stateful_sets = resource("apps", "v1", "statefulsets")
+    body = {
+        "metadata": {"name": "db", "namespace": "default"},
+        "spec": deployment()["spec"],
+    }
+    del body["spec"]["strategy"], body["spec"]["progressDeadlineSeconds"]
+    body["spec"]["volumeClaimTemplates"] = [
+        {"metadata": {"name": "data"}, "spec": {"resources": {"requests": {"storage": "1Gi"}}}}
+    ]
+    container = body["spec"]["template"]["spec"]["containers"][0]
+    container["volumeMounts"] = [{"name": "data", "mountPath": "/data"}]
+    obj = ready(stateful_sets, body)
+    assert validate(stateful_sets, obj) == []
+    obj["spec"]["template"]["metadata"]["labels"]["bad key!"] = "x"
+    assert [m.split(":")[0] for m in messages(stateful_sets, obj)] == ["spec.template.labels"]
+
+
 def test_job_rules() -> None:
     jobs = resource("batch", "v1", "jobs")
     body: Obj = {

@@ -79,6 +79,38 @@ def test_real_configmap_body() -> None:
     }
 
 
+def test_real_hpa_body() -> None:
+    """kubectl 1.37.1 `autoscale deployment web --min=2 --max=5 --cpu-percent=80`, 150 bytes."""
+    raw = bytes.fromhex(
+        "6b387300 0a29 0a0e6175746f7363616c696e672f7632 1217486f72697a6f6e74616c506f644175746f"
+        "7363616c6572 1261 0a13 0a03776562 1200 1a00 2200 2a00 3200 3800 4200"
+        "1244 0a1a 0a0a4465706c6f796d656e74 1203776562 1a07617070732f7631 1002 1805"
+        "2222 0a085265736f75726365 2216 0a03637075 120f 0a0b5574696c697a6174696f6e 2050"
+        "1a04 1800 2000 1a00 2200"
+    )
+    assert len(raw) == 150
+    assert decode(raw) == {
+        "kind": "HorizontalPodAutoscaler",
+        "apiVersion": "autoscaling/v2",
+        "metadata": {"name": "web"},
+        "spec": {
+            "scaleTargetRef": {"kind": "Deployment", "name": "web", "apiVersion": "apps/v1"},
+            "minReplicas": 2,
+            "maxReplicas": 5,
+            "metrics": [
+                {
+                    "type": "Resource",
+                    "resource": {
+                        "name": "cpu",
+                        "target": {"type": "Utilization", "averageUtilization": 80},
+                    },
+                }
+            ],
+        },
+        "status": {"desiredReplicas": 0},
+    }
+
+
 def test_map_entries_zero_values_utf8_and_last_key_wins() -> None:
     raw = body(
         "v1",

@@ -1,10 +1,10 @@
 """Decode the protobuf request bodies kubectl sends into the JSON object it would have sent.
 
 kubectl 1.37 POSTs ``Content-Type: application/vnd.kubernetes.protobuf`` for its ``create``
-generators, ``create token``, ``auth can-i`` and ``auth whoami``. ``decode(body)`` turns such a
-body (the magic ``k8s\\0``, then a ``runtime.Unknown`` envelope whose ``typeMeta`` names the
-apiVersion/kind and whose ``raw`` holds the object's own message) into exactly the dict Go's
-``encoding/json`` would produce for the same object, ``apiVersion`` and ``kind`` included.
+generators, ``autoscale``, ``create token``, ``auth can-i`` and ``auth whoami``. ``decode(body)``
+turns such a body (the magic ``k8s\\0``, then a ``runtime.Unknown`` envelope whose ``typeMeta``
+names the apiVersion/kind and whose ``raw`` holds the object's own message) into exactly the dict
+Go's ``encoding/json`` would produce for the same object, ``apiVersion`` and ``kind`` included.
 
 Field facts live in ``protobuf_fields.json`` next to this module: field numbers and types from
 Kubernetes' ``generated.proto`` at tag ``kubernetes-1.37.0-beta.0`` (kubernetes/api
@@ -56,6 +56,7 @@ _GROUP_PACKAGES = {
     "scheduling.k8s.io": "scheduling",
     "authentication.k8s.io": "authentication",
     "authorization.k8s.io": "authorization",
+    "autoscaling": "autoscaling",
 }
 _OBJECT_META = "k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta"
 

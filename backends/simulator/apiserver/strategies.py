@@ -4,6 +4,10 @@ admission strategy's, in admission/strategy.py).
 On create: uid, creationTimestamp, generation 1; on update: uid, creationTimestamp and deletion
 marks are kept, and generation is bumped when anything but metadata and status changed. Through
 /status only the status changes. Objects that must not be touched are only read.
+
+Either way metadata's empty ``omitempty`` lists and maps (``finalizers: []`` left by a patch that
+removed the last one, ``labels: {}``) are dropped, as kube-apiserver's typed round trip drops them
+(apimachinery's strategic merge itself keeps the empty list).
 """
 
 from __future__ import annotations
@@ -41,6 +45,16 @@ GENERATION_KINDS = frozenset(
 )
 
 
+# ObjectMeta's omitempty lists and maps (managedFields is not: an empty list there resets it).
+_OMIT_EMPTY_METADATA = ("labels", "annotations", "ownerReferences", "finalizers")
+
+
+def _omit_empty_metadata(metadata: Obj) -> None:
+    for key in _OMIT_EMPTY_METADATA:
+        if metadata.get(key) in ([], {}):
+            del metadata[key]
+
+
 def tracks_generation(resource: ResourceType) -> bool:
     return (resource.group, resource.kind) in GENERATION_KINDS
 
@@ -61,6 +75,7 @@ def set_system_metadata(resource: ResourceType, obj: Obj, clock: Clock) -> None:
         metadata.pop("generation", None)
     for key in ("resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink"):
         metadata.pop(key, None)
+    _omit_empty_metadata(metadata)
     obj["apiVersion"] = resource.api_version
     obj["kind"] = resource.kind
     if resource.kind == "Namespace":
@@ -87,6 +102,7 @@ def keep_system_metadata(resource: ResourceType, new: Obj, old: Obj) -> None:
             metadata[key] = old_metadata[key]
         else:
             metadata.pop(key, None)
+    _omit_empty_metadata(metadata)
     new["apiVersion"] = resource.api_version
     new["kind"] = resource.kind
     if resource.kind == "Namespace":

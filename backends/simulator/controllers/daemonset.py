@@ -69,11 +69,11 @@ _DAEMON_TOLERATIONS = (
 NETWORK_UNAVAILABLE = "node.kubernetes.io/network-unavailable"
 
 
-def template_generation(ds: Obj) -> str:
-    """The template generation pods are labelled with (the apiserver's annotation, else the
-    object's generation)."""
+def template_generation(ds: Obj) -> str | None:
+    """The template generation pods are labelled with: the API server's annotation
+    (``util.GetTemplateGeneration``; None without it)."""
     found = (meta(ds).get("annotations") or {}).get(TEMPLATE_GENERATION)
-    return str(found or meta(ds).get("generation") or 1)
+    return None if found is None else str(found)
 
 
 def _add_toleration(tolerations: list[Obj], wanted: Obj) -> None:
@@ -263,10 +263,11 @@ class DaemonSetController(PodOwnerController):
         template = (ds.get("spec") or {}).get("template") or {}
         for node in create_on:
             pod = pod_from_template(ds, template, namespace)
+            generation = template_generation(ds)
             pod["metadata"]["labels"] = {
                 **(pod["metadata"].get("labels") or {}),
                 HASH_LABEL: revision_hash,
-                GENERATION_LABEL: template_generation(ds),
+                **({} if generation is None else {GENERATION_LABEL: generation}),
             }
             pod["spec"] = daemon_pod_spec(pod["spec"], node)
             self.create_pod(ds, pod)
@@ -279,7 +280,8 @@ class DaemonSetController(PodOwnerController):
         pod_labels = labels(pod)
         if HASH_LABEL in pod_labels:
             return pod_labels[HASH_LABEL] == revision_hash
-        return pod_labels.get(GENERATION_LABEL) == template_generation(ds)
+        generation = template_generation(ds)
+        return generation is not None and pod_labels.get(GENERATION_LABEL) == generation
 
     def _roll(
         self,

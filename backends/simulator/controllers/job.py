@@ -170,12 +170,12 @@ class JobController(PodOwnerController):
         finalizers = meta(pod).get("finalizers") or []
         if TRACKING_FINALIZER not in finalizers:
             return
-        # The last finalizer goes with the field (Go omits an empty list).
-        body: Obj = {"metadata": {"uid": meta(pod)["uid"]}}
-        if len(finalizers) > 1:
-            body["metadata"]["$deleteFromPrimitiveList/finalizers"] = [TRACKING_FINALIZER]
-        else:
-            body["metadata"]["finalizers"] = None
+        body: Obj = {
+            "metadata": {
+                "uid": meta(pod)["uid"],
+                "$deleteFromPrimitiveList/finalizers": [TRACKING_FINALIZER],
+            }
+        }
         try:
             api.patch(self.rest, api.PODS, meta(pod)["namespace"], meta(pod)["name"], body, MANAGER)
         except status.ApiStatus:

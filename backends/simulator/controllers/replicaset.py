@@ -304,7 +304,7 @@ class ReplicaSetController(Controller):
                 claimed.append(adopted)
         return claimed
 
-    def _patch_pod(self, pod: Obj, refs: list[Obj] | None) -> Obj | None:
+    def _patch_pod(self, pod: Obj, refs: list[Obj]) -> Obj | None:
         body = {"metadata": {"ownerReferences": refs, "uid": meta(pod)["uid"]}}
         try:
             return api.patch(
@@ -322,10 +322,7 @@ class ReplicaSetController(Controller):
         return self._patch_pod(pod, [new_controller_ref(owner)])
 
     def _release(self, owner: Obj, pod: Obj) -> None:
-        uid = meta(owner)["uid"]
-        others = [r for r in meta(pod).get("ownerReferences") or [] if r.get("uid") != uid]
-        # The last reference goes with the field (Go omits an empty list).
-        self._patch_pod(pod, [{"$patch": "delete", "uid": uid}] if others else None)
+        self._patch_pod(pod, [{"$patch": "delete", "uid": meta(owner)["uid"]}])
 
     def _related_pods(self, owner: Obj, pods: list[Obj]) -> list[Obj]:
         """Pods of the ReplicaSets that share ``owner``'s controller (a Deployment's)."""

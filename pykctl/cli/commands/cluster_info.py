@@ -292,9 +292,9 @@ class ClusterInfoGroup(KGroup):
             result = self.flag_set().parse(rest)
         except FlagError as err:
             raise FlagUsageError(str(err), command_path(ctx)) from None
-        from pykctl.cli.command import _streams, render_help
+        from pykctl.cli.command import render_help, streams
 
-        stdin, stdout, stderr = _streams(ctx)
+        stdin, stdout, stderr = streams(ctx)
         if result.values.pop("help", False):
             stdout.write(render_help(self, command_path(ctx)))
             return 0

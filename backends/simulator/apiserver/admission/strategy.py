@@ -3,7 +3,9 @@
 Before validating, upstream's REST storage resets what a client may not set through the main
 resource: ``status`` is cleared on create and carried over from the stored object on update,
 pods get their initial ``Pending`` status and QoS class, namespaces their ``kubernetes``
-finalizer, jobs their generated selector and labels. Objects are then re-defaulted, as upstream
+finalizer, jobs their generated selector and labels, daemon sets their template generation
+(apps/v1 carries ``spec.templateGeneration`` as the ``deprecated.daemonset.template.generation``
+annotation: at least 1 on create, one more on an update that changes the template). Objects are then re-defaulted, as upstream
 does when it reads them back from storage, so cleared status structs get their defaults again.
 
 Invariants: ``prepare_for_create`` needs ``metadata.uid`` already set (the job selector is
@@ -122,9 +124,39 @@ def _namespace_spec(namespace: Obj) -> None:
     child(namespace, "spec")["finalizers"] = ["kubernetes"]
 
 
+TEMPLATE_GENERATION = "deprecated.daemonset.template.generation"
+
+
+def _template_generation(ds: Obj) -> int:
+    """The daemon set's ``spec.templateGeneration`` (0 when its annotation is absent or bad)."""
+    value = ((ds.get("metadata") or {}).get("annotations") or {}).get(TEMPLATE_GENERATION)
+    try:
+        return int(str(value))
+    except ValueError:
+        return 0
+
+
+def _set_template_generation(ds: Obj, generation: int) -> None:
+    annotations = child(child(ds, "metadata"), "annotations")
+    annotations[TEMPLATE_GENERATION] = str(generation)
+
+
+def _daemon_set_on_create(ds: Obj) -> None:
+    _set_template_generation(ds, max(_template_generation(ds), 1))
+
+
+def _daemon_set_on_update(ds: Obj, old: Obj) -> None:
+    """A changed template is one generation newer; otherwise the stored generation stays."""
+    generation = _template_generation(old)
+    if (ds.get("spec") or {}).get("template") != (old.get("spec") or {}).get("template"):
+        generation += 1
+    _set_template_generation(ds, generation)
+
+
 _ON_CREATE: dict[tuple[str, str], Callable[[Obj], None]] = {
     ("", "Namespace"): _namespace_spec,
     ("batch", "Job"): _generate_job_selector,
+    ("apps", "DaemonSet"): _daemon_set_on_create,
 }
 
 _STATUS_ON_CREATE: dict[tuple[str, str], Callable[[Obj], Obj]] = {
@@ -161,6 +193,8 @@ def prepare_for_update(resource: ResourceType, obj: Obj, old: Obj) -> None:
             obj["status"] = copy.deepcopy(old["status"])
         else:
             obj.pop("status", None)
+    if (resource.group, resource.kind) == ("apps", "DaemonSet"):
+        _daemon_set_on_update(obj, old)
     if (resource.group, resource.kind) == ("", "Namespace"):
         old_finalizers = (old.get("spec") or {}).get("finalizers")
         spec = child(obj, "spec")

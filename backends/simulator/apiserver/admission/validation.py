@@ -30,6 +30,7 @@ from backends.simulator.apiserver.admission.meta import (
     nonnegative,
     selector_is_empty,
     selector_matches,
+    validate_annotations,
     validate_label_selector,
     validate_labels,
     validate_object_meta,
@@ -100,6 +101,16 @@ def _pod_template(errs: list[Cause], template: Any, path: str) -> None:
     metadata = as_dict(as_dict(template).get("metadata"))
     validate_labels(errs, metadata.get("labels"), f"{path}.metadata.labels")
     validate_pod_spec(errs, as_dict(template).get("spec"), f"{path}.spec")
+
+
+def _stateful_set_template(errs: list[Cause], template: Any) -> None:
+    """``ValidatePodTemplateSpecForStatefulSet``: only the template's labels and annotations,
+    under upstream's paths ``spec.template.labels``/``.annotations``. Upstream leaves the pod spec
+    unchecked (its volume check would reject mounts of volumeClaimTemplates); a bad spec shows
+    when the controller creates pods."""
+    metadata = as_dict(as_dict(template).get("metadata"))
+    validate_labels(errs, metadata.get("labels"), "spec.template.labels")
+    validate_annotations(errs, metadata.get("annotations"), "spec.template.annotations")
 
 
 def _selector(errs: list[Cause], spec: Obj, path: str, kind: str, required: bool = True) -> None:
@@ -327,7 +338,7 @@ def _validate_stateful_set(errs: list[Cause], obj: Obj, old: Obj | None) -> None
     _selector(errs, spec, "spec", "statefulset")
     if spec.get("selector") is not None:
         _template_matches(errs, spec, "spec")
-    _pod_template(errs, spec.get("template"), "spec.template")
+    _stateful_set_template(errs, spec.get("template"))
     _always_restart(errs, spec, "spec")
     if as_dict(as_dict(spec.get("template")).get("spec")).get("activeDeadlineSeconds") is not None:
         errs.append(

@@ -11,7 +11,7 @@ from typing import TextIO
 
 import click
 
-from pykctl.cli.command import Entry, Help, KGroup, _streams, command_path, render_help
+from pykctl.cli.command import Entry, Help, KGroup, command_path, render_help, streams
 from pykctl.cli.errors import Exit
 
 _M = "pykctl.cli.commands.rollout"
@@ -43,7 +43,7 @@ class RolloutGroup(KGroup):
     """Without a subcommand ``kubectl rollout`` prints its help to stdout and fails."""
 
     def run_without_subcommand(self, ctx: click.Context, stderr: TextIO) -> int:
-        _, stdout, _ = _streams(ctx)
+        _, stdout, _ = streams(ctx)
         stdout.write(render_help(self, command_path(ctx)))
         raise Exit(1)
 

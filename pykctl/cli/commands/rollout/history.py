@@ -1,11 +1,13 @@
 """``pykctl rollout history``: the revisions of deployments, daemon sets and stateful sets.
 
 As kubectl's HistoryViewer: a Deployment's revisions are its ReplicaSets (the change cause is
-their ``kubernetes.io/change-cause`` annotation), a DaemonSet's and a StatefulSet's are their
-ControllerRevisions. Without ``-o`` each object prints ``kind.group/name `` and a table
-(``REVISION  CHANGE-CAUSE``, Go tabwriter padding 2), or with ``--revision=N`` ``with revision
-#N`` and the pod template as ``describe`` prints it, tabs left unaligned as kubectl leaves them;
-with ``-o`` the revision objects themselves are printed.
+their ``kubernetes.io/change-cause`` annotation, also written into the template kubectl prints),
+a DaemonSet's and a StatefulSet's are their ControllerRevisions (the change cause is the
+revision's annotation; the template is the owner with the revision's data patched in). Without
+``-o`` each object prints ``kind.group/name `` and a table (``REVISION  CHANGE-CAUSE``, Go
+tabwriter padding 2), or with ``--revision=N`` ``with revision #N`` and the pod template as
+``describe`` prints it, tabs left unaligned as kubectl leaves them. With ``-o`` kubectl prints
+typed objects: a Deployment's ReplicaSets, or the owner as each ControllerRevision makes it.
 """
 
 from __future__ import annotations
@@ -20,8 +22,7 @@ from pykctl.cli.errors import CommandError
 from pykctl.cli.flags import INT, Flag
 from pykctl.cli.shared_flags import selector_flag
 from pykctl.client import Client
-from pykctl.describe.writer import Writer, _Sink
-from pykctl.printers.tabwriter import TabWriter
+from pykctl.describe.writer import Writer
 from pykctl.resources.builder import Info
 
 Obj = dict[str, Any]
@@ -29,39 +30,21 @@ NO_HISTORY = "No rollout history found."
 NOT_FOUND = "unable to find the specified revision"
 
 
-class _Verbatim(TabWriter):
-    """A tabwriter that does not align: kubectl prints these templates through a bare
-    PrefixWriter."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._parts: list[str] = []
-
-    def write(self, text: str) -> None:
-        self._parts.append(text)
-
-    def flush(self) -> str:
-        text, self._parts = "".join(self._parts), []
-        return text
-
-
 def template_text(template: Obj) -> str:
-    """A pod template as kubectl's printTemplate writes it (DescribePodTemplate)."""
+    """A pod template as kubectl's printTemplate writes it (DescribePodTemplate through a bare
+    PrefixWriter: unaligned)."""
     from pykctl.describe.pod import describe_pod_template
 
-    sink = _Sink()
-    sink.tabs = _Verbatim()
-    writer = Writer(sink)
+    writer = Writer(aligned=False)
     describe_pod_template(writer, template)
     return writer.getvalue()
 
 
-def _table(rows: list[tuple[int, str]], with_cause: bool) -> str:
+def _table(rows: list[tuple[int, str]]) -> str:
     from pykctl.printers.tabwriter import align
 
-    head = "REVISION\tCHANGE-CAUSE\n" if with_cause else "REVISION\n"
-    body = "".join(f"{n}\t{cause}\n" if with_cause else f"{n}\n" for n, cause in rows)
-    return align(head + body, minwidth=0, padding=2, remember_widths=False)
+    body = "".join(f"{n}\t{cause}\n" for n, cause in rows)
+    return align("REVISION\tCHANGE-CAUSE\n" + body, minwidth=0, padding=2, remember_widths=False)
 
 
 def _with_change_cause(template: Obj, owner: Obj) -> Obj:
@@ -74,19 +57,18 @@ def _with_change_cause(template: Obj, owner: Obj) -> Obj:
     return {**template, "metadata": metadata}
 
 
-def _cause(template: Obj) -> str:
-    annotations = (template.get("metadata") or {}).get("annotations") or {}
+def _cause(obj: Obj) -> str:
+    annotations = (obj.get("metadata") or {}).get("annotations") or {}
     return str(annotations.get(common.CHANGE_CAUSE) or "<none>")
 
 
 class History:
-    """The revisions of one object: number → (revision object, pod template)."""
+    """The revisions of one object: number → (object ``-o`` prints, pod template, change cause)."""
 
     def __init__(self, client: Client, info: Info) -> None:
         self.client = client
         self.info = info
-        self.entries: dict[int, tuple[Obj, Obj]] = {}
-        self.with_cause = True
+        self.entries: dict[int, tuple[Obj, Obj, str]] = {}
         resource = info.resource
         common.check_visitable(resource, "history")
         if common.is_deployment(resource):
@@ -107,23 +89,25 @@ class History:
                 f"failed to retrieve deployment {info.name}: {err.message}"
             ) from None
         for revision in common.deployment_revisions(self.client, deployment):
-            rs = revision.replica_set
-            self.entries[revision.number] = (rs, _with_change_cause(revision.template, rs))
+            rs = {"apiVersion": "apps/v1", "kind": "ReplicaSet", **revision.replica_set}
+            template = _with_change_cause(revision.template, rs)
+            self.entries[revision.number] = (rs, template, _cause(template))
 
     def _controller_revisions(self) -> None:
         from backends.objects import schemas
         from backends.objects.patch import apply_strategic_merge_patch
 
         info = self.info
-        owner = self.client.get(info.resource, info.namespace, info.name or "")
-        schema = schemas.for_kind("apps", "v1", info.resource.kind)
-        self.with_cause = info.resource.kind == "DaemonSet"
+        kind = info.resource.kind
+        try:
+            owner = self.client.get(info.resource, info.namespace, info.name or "")
+        except ApiError as err:
+            raise CommandError(f"failed to retrieve {kind} {info.name}: {err.message}") from None
+        schema = schemas.for_kind("apps", "v1", kind)
         for item in common.owned(self.client, common.CONTROLLER_REVISIONS, owner):
             applied = apply_strategic_merge_patch(owner, item.get("data") or {}, schema)
             template = dict((applied.get("spec") or {}).get("template") or {})
-            if self.with_cause:
-                template = _with_change_cause(template, item)
-            self.entries[int(item.get("revision") or 0)] = (item, template)
+            self.entries[int(item.get("revision") or 0)] = (applied, template, _cause(item))
 
     def text(self, revision: int) -> str:
         """kubectl's ViewHistory."""
@@ -133,8 +117,7 @@ class History:
             if revision not in self.entries:
                 raise CommandError(NOT_FOUND)
             return template_text(self.entries[revision][1])
-        rows = [(n, _cause(self.entries[n][1])) for n in sorted(self.entries)]
-        return _table(rows, self.with_cause)
+        return _table([(n, self.entries[n][2]) for n in sorted(self.entries)])
 
     def objects(self, revision: int) -> list[Obj]:
         """kubectl's GetHistory, as ``-o`` prints it."""
@@ -143,12 +126,6 @@ class History:
                 raise CommandError(NOT_FOUND)
             return [self.entries[revision][0]]
         return [self.entries[n][0] for n in sorted(self.entries)]
-
-
-def _typed(obj: Obj, resource_kind: str) -> tuple[Obj, bool]:
-    api_version = "apps/v1"
-    kind = "ReplicaSet" if resource_kind == "Deployment" else "ControllerRevision"
-    return as_typed({"apiVersion": api_version, "kind": kind, **obj})
 
 
 def run(inv: Invocation) -> int:
@@ -167,7 +144,7 @@ def run(inv: Invocation) -> int:
                 history = History(targets.client, info)
                 if objects_wanted:
                     for obj in history.objects(revision):
-                        shown, typed = _typed(obj, info.resource.kind)
+                        shown, typed = as_typed(obj)
                         printer.print(shown, "", inv.stdout, typed=typed)
                     continue
                 text = history.text(revision)
