@@ -19,7 +19,6 @@ from typing import Any
 from aiohttp import web
 
 from backends.simulator import dashboard, streaming
-from backends.simulator.addons import install_addons
 from backends.simulator.apiserver import status
 from backends.simulator.apiserver.app import ServerContext, make_app
 from backends.simulator.apiserver.resources import ResourceType
@@ -158,11 +157,8 @@ class Simulator:
             self.services.allocate(obj, old)
 
     def bootstrap(self) -> None:
-        """Create what every cluster starts with, if missing (and, with nodes and a service
-        network, the kube-system components the daemon runs itself)."""
+        """Create what every cluster starts with, if missing."""
         bootstrap(self.rest, self.port or 6443)
-        if self.service_network is not None:
-            install_addons(self.rest, self.service_network.dns.address)
 
     async def start(self, port: int = 0) -> int:
         """Listen on 127.0.0.1:``port`` (0: any free port); returns the port."""
