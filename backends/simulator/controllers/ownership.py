@@ -1,10 +1,12 @@
-"""What the pod-owning controllers of kube-controller-manager (daemon set, stateful set, job)
-share: following their objects and their pods, claiming pods (``ClaimPods``: adopting orphans
-the selector matches, releasing pods relabelled out of it), and creating and deleting pods
-with the controller's events and expectations.
+"""What the pod-owning controllers of kube-controller-manager (replica set and replication
+controller, daemon set, stateful set, job) share: following their objects and their pods,
+claiming pods (``ClaimPods``: adopting orphans the selector matches, releasing pods relabelled
+out of it), creating and deleting pods with the controller's events and expectations, and
+writing the owner's status.
 
 Invariants:
 
+* an owner's selector is ``spec.selector`` unless the subclass says otherwise (``selector``);
 * a pod event enqueues the owner named by its controller reference (when that owner exists
   with the same uid), or, for an orphan, every owner of this kind whose selector matches it;
 * an owner being deleted adopts nothing; pods are released only by an owner that is not being
@@ -83,12 +85,16 @@ class PodOwnerController(Controller):
             return None
         return object_key(namespace, str(ref.get("name")))
 
+    def selector(self, owner: Obj) -> LabelSelector:
+        """The pods ``owner`` selects (raises SelectorError when invalid)."""
+        return owner_selector(owner)
+
     def _matching(self, pod: Obj) -> list[str]:
         namespace = meta(pod).get("namespace") or ""
         found = []
         for owner in self.store.objects(self.primary, namespace):
             try:
-                if owner_selector(owner).matches(labels(pod)):
+                if self.selector(owner).matches(labels(pod)):
                     found.append(object_key(namespace, meta(owner)["name"]))
             except SelectorError:
                 continue
@@ -176,7 +182,7 @@ class PodOwnerController(Controller):
     def pods_of(self, owner: Obj) -> list[Obj] | None:
         """Every pod (finished ones too) ``owner`` claims; None when its selector is invalid."""
         try:
-            selector = owner_selector(owner)
+            selector = self.selector(owner)
         except SelectorError:
             return None
         namespace = meta(owner).get("namespace") or ""
@@ -197,9 +203,9 @@ class PodOwnerController(Controller):
         self._record(owner, NORMAL, "SuccessfulCreate", self.created_message, created)
         return created, ""
 
-    def delete_pod(self, owner: Obj, pod: Obj) -> bool:
-        """Delete ``pod`` of ``owner`` (counted in ``expectations`` by the caller); whether it
-        went (or was already gone)."""
+    def delete_pod(self, owner: Obj, pod: Obj) -> str | None:
+        """Delete ``pod`` of ``owner`` (counted in ``expectations`` by the caller); None when it
+        went (or was already gone), else the error message."""
         namespace, name = meta(pod)["namespace"], meta(pod)["name"]
         key = object_key(meta(owner)["namespace"], meta(owner)["name"])
         try:
@@ -207,11 +213,11 @@ class PodOwnerController(Controller):
         except status.ApiStatus as err:
             self.expectations.deletion_observed(key, object_key(namespace, name))
             if err.reason == "NotFound":
-                return True
+                return None
             self._record(owner, WARNING, "FailedDelete", self.delete_failed_message, pod, err)
-            return False
+            return err.message
         self._record(owner, NORMAL, "SuccessfulDelete", self.deleted_message, pod)
-        return True
+        return None
 
     def _record(
         self,

@@ -5,7 +5,9 @@ For each ReplicaSet, ``reconcile`` claims the active pods of its namespace (adop
 selector matches, releasing its pods relabelled out of it), creates pods from the template or
 deletes the surplus to reach ``spec.replicas`` and writes the status (replicas,
 fullyLabeledReplicas, readyReplicas, availableReplicas after minReadySeconds, observedGeneration,
-the ReplicaFailure condition).
+the ReplicaFailure condition). Following pods, claiming, the pod writes with their events and
+expectations, and the status write are ``ownership.PodOwnerController``'s; this module adds the
+scaling, the deletion ranking, the status fields and the minReadySeconds requeues.
 
 Invariants, as upstream:
 
@@ -18,13 +20,14 @@ Invariants, as upstream:
   Running, not ready before ready, lower pod-deletion-cost, pods doubled up on a node, newer
   readiness, more restarts, newer pods (ages compared on a log2 scale);
 * a ReplicaSet being deleted adopts nothing and creates nothing;
+* a pod that becomes ready, and a ReplicaSet whose ready pods are not all available yet, are
+  looked at again once minReadySeconds have passed;
 * events are the controller's: SuccessfulCreate "Created pod: NAME", SuccessfulDelete
   "Deleted pod: NAME", FailedCreate / FailedDelete.
 """
 
 from __future__ import annotations
 
-import copy
 import datetime
 import functools
 import math
@@ -32,45 +35,31 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from backends.objects.selectors import (
-    LabelSelector,
-    SelectorError,
-    label_selector_from_dict,
-    selector_from_set,
-)
-from backends.simulator.apiserver import status
-from backends.simulator.apiserver.paths import Target
+from backends.objects.selectors import LabelSelector, SelectorError, selector_from_set
 from backends.simulator.apiserver.resources import ResourceType
 from backends.simulator.apiserver.rest import Rest
 from backends.simulator.clock import Clock, parse_rfc3339, rfc3339
 from backends.simulator.cluster import api
-from backends.simulator.cluster.events import NORMAL, WARNING, EventRecorder
-from backends.simulator.controllers.framework import (
-    Controller,
-    Expectations,
-    object_key,
-    split_key,
-)
+from backends.simulator.controllers.framework import object_key, split_key
+from backends.simulator.controllers.ownership import PodOwnerController, owner_selector
 from backends.simulator.controllers.pods import (
-    MANAGER,
     controller_ref,
     is_active,
     is_available,
     is_ready,
     labels,
     meta,
-    new_controller_ref,
     pod_from_template,
     ready_since,
 )
 from backends.simulator.store import Event
 
 Obj = dict[str, Any]
+Failure = tuple[str, str]  # (reason, message) of the ReplicaFailure condition
 
 BURST_REPLICAS = 500
 DELETION_COST = "controller.kubernetes.io/pod-deletion-cost"
 _PHASE_ORDER = {"Pending": 0, "Unknown": 1, "Running": 2}
-STRATEGIC = "application/strategic-merge-patch+json"
 
 
 @dataclass(frozen=True)
@@ -81,14 +70,6 @@ class Workload:
     component: str
     selector: Callable[[Obj], LabelSelector]
 
-    @property
-    def key(self) -> str:
-        return api.key(self.resource)
-
-
-def _rs_selector(rs: Obj) -> LabelSelector:
-    return label_selector_from_dict((rs.get("spec") or {}).get("selector"))
-
 
 def _rc_selector(rc: Obj) -> LabelSelector:
     spec = rc.get("spec") or {}
@@ -98,7 +79,7 @@ def _rc_selector(rc: Obj) -> LabelSelector:
     return selector_from_set(selector) if selector else LabelSelector.nothing()
 
 
-REPLICA_SETS = Workload(api.REPLICA_SETS, "replicaset-controller", _rs_selector)
+REPLICA_SETS = Workload(api.REPLICA_SETS, "replicaset-controller", owner_selector)
 REPLICATION_CONTROLLERS = Workload(
     api.REPLICATION_CONTROLLERS, "replication-controller", _rc_selector
 )
@@ -181,92 +162,43 @@ def deletion_order(pods: list[Obj], related: list[Obj], now: datetime.datetime) 
     return sorted(pods, key=functools.cmp_to_key(compare))
 
 
-class ReplicaSetController(Controller):
+class ReplicaSetController(PodOwnerController):
     """Keeps each ReplicaSet's (or ReplicationController's) pods at ``spec.replicas``."""
 
     def __init__(self, rest: Rest, clock: Clock, workload: Workload = REPLICA_SETS) -> None:
-        super().__init__(rest, clock)
+        super().__init__(rest, clock, workload.resource, workload.component)
         self.workload = workload
-        self.name = workload.component
-        self.primary = workload.key
-        self.watches = (workload.key, "/pods")
-        self.expectations = Expectations(clock)
-        self.recorder = EventRecorder(rest, clock, workload.component, manager=MANAGER)
 
-    # ------------------------------------------------------------------------ informers
+    def selector(self, owner: Obj) -> LabelSelector:
+        return self.workload.selector(owner)
 
-    def _owner_of(self, pod: Obj) -> str | None:
-        """The key of the workload that controls ``pod``, if it is one of ours and exists."""
-        ref = controller_ref(pod)
-        if ref is None or ref.get("kind") != self.workload.resource.kind:
-            return None
-        namespace = meta(pod).get("namespace") or ""
-        owner = self.store.get(self.workload.key, namespace, str(ref.get("name")))
-        if owner is None or meta(owner).get("uid") != ref.get("uid"):
-            return None
-        return object_key(namespace, str(ref.get("name")))
-
-    def _matching(self, pod: Obj) -> list[str]:
-        """Keys of the workloads whose selector matches an orphan ``pod``."""
-        namespace = meta(pod).get("namespace") or ""
-        found = []
-        for owner in self.store.objects(self.workload.key, namespace):
-            try:
-                if self.workload.selector(owner).matches(labels(pod)):
-                    found.append(object_key(namespace, meta(owner)["name"]))
-            except SelectorError:
-                continue
-        return found
-
-    def on_event(self, event: Event) -> None:
-        obj = event.object
-        if event.resource == self.workload.key:
-            key = object_key(meta(obj).get("namespace") or "", meta(obj)["name"])
-            if event.type == "DELETED":
-                self.expectations.forget(key)
-            self.queue.add(key)
+    def pod_changed(self, owner: str, event: Event) -> None:
+        """A pod that became ready may be available after minReadySeconds: look again then."""
+        if not is_ready(event.object) or (event.previous is not None and is_ready(event.previous)):
             return
-        pod_name = object_key(meta(obj).get("namespace") or "", meta(obj)["name"])
-        owner = self._owner_of(obj)
-        old_owner = self._owner_of(event.previous) if event.previous is not None else None
-        if old_owner is not None and old_owner != owner:
-            self.queue.add(old_owner)
-        if owner is None:
-            if event.type != "DELETED" and controller_ref(obj) is None:
-                for key in self._matching(obj):
-                    self.queue.add(key)
-            return
-        if event.type == "ADDED":
-            self.expectations.creation_observed(owner)
-        if event.type == "DELETED" or meta(obj).get("deletionTimestamp"):
-            self.expectations.deletion_observed(owner, pod_name)
-        self.queue.add(owner)
-        became_ready = is_ready(obj) and (event.previous is None or not is_ready(event.previous))
-        if became_ready:
-            workload = self.store.get(self.workload.key, *split_key(owner))
-            min_ready = int(((workload or {}).get("spec") or {}).get("minReadySeconds") or 0)
-            if min_ready > 0:
-                self.queue.add_after(owner, min_ready + 1)
+        min_ready = int(((self.owner(owner) or {}).get("spec") or {}).get("minReadySeconds") or 0)
+        if min_ready > 0:
+            self.queue.add_after(owner, min_ready + 1)
 
     # ------------------------------------------------------------------------ reconcile
 
     def reconcile(self, key: str) -> None:
-        namespace, name = split_key(key)
-        owner = self.store.get(self.workload.key, namespace, name)
+        namespace, _ = split_key(key)
+        owner = self.owner(key)
         if owner is None:
             self.expectations.forget(key)
             return
         needs_sync = self.expectations.satisfied(key)
         try:
-            selector = self.workload.selector(owner)
+            selector = self.selector(owner)
         except SelectorError:
             return
         active = [p for p in self.store.objects("/pods", namespace) if is_active(p)]
-        pods = self._claim(owner, selector, active)
-        error: tuple[str, str] | None = None
+        pods = self.claim(owner, selector, active)
+        error: Failure | None = None
         if needs_sync and not meta(owner).get("deletionTimestamp"):
             error = self._manage(owner, pods, key)
-        current = self.store.get(self.workload.key, namespace, name)
+        current = self.owner(key)
         if current is not None:
             self._update_status(current, self._owned(current, selector), error)
 
@@ -281,49 +213,6 @@ class ReplicaSetController(Controller):
             and selector.matches(labels(pod))
         ]
 
-    def _claim(self, owner: Obj, selector: LabelSelector, pods: list[Obj]) -> list[Obj]:
-        """``ClaimPods``: the pods ``owner`` controls, adopting and releasing as needed."""
-        uid = meta(owner).get("uid")
-        deleting = bool(meta(owner).get("deletionTimestamp"))
-        claimed = []
-        for pod in pods:
-            ref = controller_ref(pod)
-            matches = not selector.empty() and selector.matches(labels(pod))
-            if ref is not None:
-                if ref.get("uid") != uid:
-                    continue
-                if matches:
-                    claimed.append(pod)
-                elif not deleting:
-                    self._release(owner, pod)
-                continue
-            if deleting or not matches or meta(pod).get("deletionTimestamp"):
-                continue
-            adopted = self._adopt(owner, pod)
-            if adopted is not None:
-                claimed.append(adopted)
-        return claimed
-
-    def _patch_pod(self, pod: Obj, refs: list[Obj]) -> Obj | None:
-        body = {"metadata": {"ownerReferences": refs, "uid": meta(pod)["uid"]}}
-        try:
-            return api.patch(
-                self.rest, api.PODS, meta(pod)["namespace"], meta(pod)["name"], body, MANAGER
-            )
-        except status.ApiStatus:
-            return None  # gone or changed: the next event brings it back
-
-    def _adopt(self, owner: Obj, pod: Obj) -> Obj | None:
-        fresh = self.store.get(self.workload.key, meta(owner)["namespace"], meta(owner)["name"])
-        if fresh is None or meta(fresh).get("uid") != meta(owner).get("uid"):
-            return None
-        if meta(fresh).get("deletionTimestamp"):
-            return None
-        return self._patch_pod(pod, [new_controller_ref(owner)])
-
-    def _release(self, owner: Obj, pod: Obj) -> None:
-        self._patch_pod(pod, [{"$patch": "delete", "uid": meta(owner)["uid"]}])
-
     def _related_pods(self, owner: Obj, pods: list[Obj]) -> list[Obj]:
         """Pods of the ReplicaSets that share ``owner``'s controller (a Deployment's)."""
         parent = controller_ref(owner)
@@ -332,7 +221,7 @@ class ReplicaSetController(Controller):
         namespace = meta(owner).get("namespace") or ""
         siblings = {
             meta(rs).get("uid")
-            for rs in self.store.objects(self.workload.key, namespace)
+            for rs in self.store.objects(self.primary, namespace)
             if (controller_ref(rs) or {}).get("uid") == parent.get("uid")
         }
         return [
@@ -341,70 +230,52 @@ class ReplicaSetController(Controller):
             if (controller_ref(p) or {}).get("uid") in siblings
         ]
 
-    def _manage(self, owner: Obj, pods: list[Obj], key: str) -> tuple[str, str] | None:
+    def _manage(self, owner: Obj, pods: list[Obj], key: str) -> Failure | None:
         """``manageReplicas``: create or delete pods; the failure (reason, message) if any."""
-        wanted = int((owner.get("spec") or {}).get("replicas", 1) or 0)
-        diff = len(pods) - wanted
-        namespace = meta(owner)["namespace"]
+        diff = len(pods) - int((owner.get("spec") or {}).get("replicas", 1) or 0)
         if diff < 0:
-            count = min(-diff, BURST_REPLICAS)
-            self.expectations.expect(key, adds=count)
-            template = (owner.get("spec") or {}).get("template") or {}
-            created, batch, failure = 0, 1, None
-            while created < count and failure is None:
-                for _ in range(min(batch, count - created)):
-                    try:
-                        pod = api.create(
-                            self.rest,
-                            api.PODS,
-                            namespace,
-                            pod_from_template(owner, template, namespace),
-                            MANAGER,
-                        )
-                    except status.ApiStatus as err:
-                        self.expectations.creation_observed(key)
-                        self.recorder.event(
-                            owner, WARNING, "FailedCreate", f"Error creating: {err.message}"
-                        )
-                        failure = ("FailedCreate", err.message)
-                    else:
-                        self.recorder.event(
-                            owner, NORMAL, "SuccessfulCreate", f"Created pod: {meta(pod)['name']}"
-                        )
-                    created += 1
-                batch *= 2
-            for _ in range(count - created):  # skipped after a failed batch
-                self.expectations.creation_observed(key)
-            return failure
+            return self._scale_up(owner, min(-diff, BURST_REPLICAS), key)
         if diff > 0:
-            count = min(diff, BURST_REPLICAS)
-            ordered = (
-                deletion_order(pods, self._related_pods(owner, pods), self.clock.now())
-                if count < len(pods)
-                else pods
-            )
-            doomed = ordered[:count]
-            self.expectations.expect(
-                key, deletes=[object_key(namespace, meta(p)["name"]) for p in doomed]
-            )
-            failure = None
-            for pod in doomed:
-                name = meta(pod)["name"]
-                try:
-                    self.rest.delete(Target(api.PODS, namespace, name, None), {}, api.NO_QUERY)
-                except status.ApiStatus as err:
-                    self.expectations.deletion_observed(key, object_key(namespace, name))
-                    if err.reason != "NotFound":
-                        self.recorder.event(
-                            owner, WARNING, "FailedDelete", f"Error deleting: {err.message}"
-                        )
-                        failure = ("FailedDelete", err.message)
-                    continue
-                self.recorder.event(owner, NORMAL, "SuccessfulDelete", f"Deleted pod: {name}")
-            return failure
+            return self._scale_down(owner, pods, min(diff, BURST_REPLICAS), key)
         return None
 
-    def _update_status(self, owner: Obj, pods: list[Obj], error: tuple[str, str] | None) -> None:
+    def _scale_up(self, owner: Obj, count: int, key: str) -> Failure | None:
+        """Create ``count`` pods in slow-start batches; a batch with a failure ends the pass."""
+        namespace = meta(owner)["namespace"]
+        template = (owner.get("spec") or {}).get("template") or {}
+        self.expectations.expect(key, adds=count)
+        created, batch, failure = 0, 1, None
+        while created < count and failure is None:
+            for _ in range(min(batch, count - created)):
+                pod, error = self.create_pod(owner, pod_from_template(owner, template, namespace))
+                if pod is None:
+                    failure = ("FailedCreate", error)
+                created += 1
+            batch *= 2
+        for _ in range(count - created):  # skipped after a failed batch
+            self.expectations.creation_observed(key)
+        return failure
+
+    def _scale_down(self, owner: Obj, pods: list[Obj], count: int, key: str) -> Failure | None:
+        """Delete the ``count`` pods ranked first for deletion."""
+        ordered = (
+            deletion_order(pods, self._related_pods(owner, pods), self.clock.now())
+            if count < len(pods)
+            else pods
+        )
+        doomed = ordered[:count]
+        namespace = meta(owner)["namespace"]
+        self.expectations.expect(
+            key, deletes=[object_key(namespace, meta(p)["name"]) for p in doomed]
+        )
+        failure = None
+        for pod in doomed:
+            error = self.delete_pod(owner, pod)
+            if error is not None:
+                failure = ("FailedDelete", error)
+        return failure
+
+    def _update_status(self, owner: Obj, pods: list[Obj], error: Failure | None) -> None:
         spec = owner.get("spec") or {}
         template_labels = ((spec.get("template") or {}).get("metadata") or {}).get("labels") or {}
         min_ready = int(spec.get("minReadySeconds") or 0)
@@ -442,10 +313,7 @@ class ReplicaSetController(Controller):
             new["observedGeneration"] = generation
         if conditions:
             new["conditions"] = conditions
-        if new != old:
-            updated = copy.deepcopy(owner)
-            updated["status"] = new
-            api.update_status(self.rest, self.workload.resource, updated, MANAGER)
+        self.write_status(owner, new)
         if (
             error is None
             and min_ready > 0
