@@ -1,8 +1,8 @@
 """``pykctl set``: change one aspect of existing objects, as ``kubectl set``.
 
-Only ``image`` is implemented so far; kubectl's ``env``, ``resources``, ``selector``,
-``serviceaccount`` and ``subject`` are not listed until they are. Subcommands are imported only
-when run.
+The subcommands are kubectl's: ``env``, ``image``, ``resources``, ``selector``,
+``serviceaccount`` (alias ``sa``) and ``subject``; what they share is in ``common``. Subcommands
+are imported only when run.
 """
 
 from __future__ import annotations
@@ -23,6 +23,24 @@ set_group = KGroup(
     "set",
     HELP,
     entries=[
+        Entry("env", f"{_M}.env:env", "Update environment variables on a pod template"),
         Entry("image", f"{_M}.image:image", "Update the image of a pod template"),
+        Entry(
+            "resources",
+            f"{_M}.resources:resources",
+            "Update resource requests/limits on objects with pod templates",
+        ),
+        Entry("selector", f"{_M}.selector:selector", "Set the selector on a resource"),
+        Entry(
+            "serviceaccount",
+            f"{_M}.serviceaccount:serviceaccount",
+            "Update the service account of a resource",
+            aliases=("sa",),
+        ),
+        Entry(
+            "subject",
+            f"{_M}.subject:subject",
+            "Update the user, group, or service account in a role binding or cluster role binding",
+        ),
     ],
 )
