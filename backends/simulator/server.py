@@ -21,6 +21,7 @@ from aiohttp import web
 from backends.simulator import dashboard, streaming
 from backends.simulator.apiserver import status
 from backends.simulator.apiserver.app import ServerContext, make_app
+from backends.simulator.apiserver.deletion import NamespaceTerminator
 from backends.simulator.apiserver.resources import ResourceType
 from backends.simulator.apiserver.rest import Rest
 from backends.simulator.bootstrap import bootstrap
@@ -87,6 +88,7 @@ class Simulator:
         self.network = claim_network(_node_ips(self.store)) if nodes else None
         self.services = ServiceAllocator(self.store, self.network)
         self.rest.on_create.append(self._allocate)
+        self.terminator = NamespaceTerminator(self.rest)
         ca_pem = ""
         if tls is not None and tls.ca:
             with open(tls.ca, encoding="utf-8") as f:
