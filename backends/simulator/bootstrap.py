@@ -330,7 +330,8 @@ def kubernetes_service(port: int) -> list[tuple[str, str, Obj]]:
     ]
 
 
-def _create_missing(rest: Rest, plural: str, group: str, namespace: str, obj: Obj) -> None:
+def create_missing(rest: Rest, plural: str, group: str, namespace: str, obj: Obj) -> None:
+    """Create ``obj`` (``plural`` in API ``group``/v1) unless an object of its name exists."""
     version = "v1"
     resource = lookup(group, version, plural)
     assert resource is not None
@@ -362,7 +363,7 @@ def _ports_text(obj: Obj) -> str:
 def bootstrap(rest: Rest, port: int) -> None:
     """Create what a fresh cluster has, where missing."""
     for name in SYSTEM_NAMESPACES:
-        _create_missing(
+        create_missing(
             rest,
             "namespaces",
             "",
@@ -375,9 +376,9 @@ def bootstrap(rest: Rest, port: int) -> None:
         current = rest.store.get(resource_key(resource), "default", "kubernetes")
         if current is not None and f'"port": {port},' not in _ports_text(current):
             rest.store.delete(resource_key(resource), "default", "kubernetes")  # the port moved
-        _create_missing(rest, plural, group, "default", obj)
+        create_missing(rest, plural, group, "default", obj)
     for obj in priority_classes():
-        _create_missing(rest, "priorityclasses", "scheduling.k8s.io", "", obj)
+        create_missing(rest, "priorityclasses", "scheduling.k8s.io", "", obj)
     for obj in rbac_policy():
         plural = "clusterroles" if obj["kind"] == "ClusterRole" else "clusterrolebindings"
-        _create_missing(rest, plural, "rbac.authorization.k8s.io", "", obj)
+        create_missing(rest, plural, "rbac.authorization.k8s.io", "", obj)

@@ -19,9 +19,9 @@ from typing import Any
 from aiohttp import web
 
 from backends.simulator import dashboard, streaming
+from backends.simulator.addons import install_addons
 from backends.simulator.apiserver import status
 from backends.simulator.apiserver.app import ServerContext, make_app
-from backends.simulator.apiserver.deletion import NamespaceTerminator
 from backends.simulator.apiserver.resources import ResourceType
 from backends.simulator.apiserver.rest import Rest
 from backends.simulator.bootstrap import bootstrap
@@ -88,7 +88,6 @@ class Simulator:
         self.network = claim_network(_node_ips(self.store)) if nodes else None
         self.services = ServiceAllocator(self.store, self.network)
         self.rest.on_create.append(self._allocate)
-        self.terminator = NamespaceTerminator(self.rest)
         ca_pem = ""
         if tls is not None and tls.ca:
             with open(tls.ca, encoding="utf-8") as f:
@@ -159,8 +158,11 @@ class Simulator:
             self.services.allocate(obj, old)
 
     def bootstrap(self) -> None:
-        """Create what every cluster starts with, if missing."""
+        """Create what every cluster starts with, if missing (and, with nodes and a service
+        network, the kube-system components the daemon runs itself)."""
         bootstrap(self.rest, self.port or 6443)
+        if self.service_network is not None:
+            install_addons(self.rest, self.service_network.dns.address)
 
     async def start(self, port: int = 0) -> int:
         """Listen on 127.0.0.1:``port`` (0: any free port); returns the port."""

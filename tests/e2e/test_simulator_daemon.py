@@ -86,6 +86,7 @@ def test_sim_start_writes_the_context_and_kubectl_uses_it(sandbox: Sandbox) -> N
     namespaces = sandbox.kubectl("get", "namespaces", "-o", "name")
     assert namespaces.stdout.split() == [
         "namespace/default",
+        "namespace/heptio-contour",  # the built-in ingress controller's
         "namespace/kube-node-lease",
         "namespace/kube-public",
         "namespace/kube-system",

@@ -620,7 +620,6 @@ def _remove_test_objects(sim: RunningSimulator) -> None:
             namespace = metadata.get("namespace") or ""
             if SAMPLE in (metadata.get("labels") or {}) or namespace in extra_namespaces:
                 store.delete(key, namespace, metadata["name"])
-    sim.simulator.terminator.terminating.clear()
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ namespace termination.
   kube-apiserver does: ``orphan`` for Orphan, ``foregroundDeletion`` for Foreground, neither for
   Background; without a policy the object's own finalizer decides, then the kind's default
   (ReplicationControllers orphan, everything else deletes dependents in the background).
-* A namespace becomes ``Terminating``; ``NamespaceTerminator`` deletes everything in it, then the
-  namespace itself.
+* A namespace becomes ``Terminating``; the namespace controller (controllers/namespace_deletion.py)
+  deletes everything in it, then the namespace itself.
 """
 
 from __future__ import annotations
@@ -23,9 +23,8 @@ from typing import TYPE_CHECKING, Any
 from backends.objects.durations import parse_time
 from backends.simulator.apiserver import status
 from backends.simulator.apiserver.paths import Target
-from backends.simulator.apiserver.resources import RESOURCES
 from backends.simulator.clock import rfc3339
-from backends.simulator.store import ConflictError, Event, NotFoundError, Store
+from backends.simulator.store import ConflictError, NotFoundError, Store
 
 if TYPE_CHECKING:
     from backends.simulator.apiserver.rest import Response, Rest
@@ -149,9 +148,12 @@ def delete_object(rest: Rest, target: Target, options: Obj, dry_run: bool) -> Re
 
 def finish_if_released(store: Store, key: str, obj: Obj) -> bool:
     """Remove an object marked for deletion whose finalizers are all gone and whose grace
-    period is over (client-go's "zero finalizers and zero grace" rule). True when removed."""
+    period is over (client-go's "zero finalizers and zero grace" rule); a namespace also waits
+    for its ``spec.finalizers`` (the namespace controller's). True when removed."""
     metadata = obj.get("metadata") or {}
     if not metadata.get("deletionTimestamp") or metadata.get("finalizers"):
+        return False
+    if key == "/namespaces" and (obj.get("spec") or {}).get("finalizers"):
         return False
     if int(metadata.get("deletionGracePeriodSeconds") or 0) > 0:
         return False
@@ -160,60 +162,3 @@ def finish_if_released(store: Store, key: str, obj: Obj) -> bool:
     except NotFoundError:
         return False
     return True
-
-
-class NamespaceTerminator:
-    """Empties terminating namespaces, then removes them (the namespace controller's job).
-
-    Driven by store events: a namespace marked for deletion gets its contents deleted; every
-    deletion inside it re-checks whether it is empty; when it is, the namespace goes.
-    """
-
-    def __init__(self, rest: Rest) -> None:
-        self.rest = rest
-        self.terminating: set[str] = set()
-        rest.store.add_listener(self._on_event)
-        for namespace in rest.store.objects("/namespaces"):
-            if (namespace.get("metadata") or {}).get("deletionTimestamp"):
-                self._start(namespace["metadata"]["name"])
-
-    def _on_event(self, event: Event) -> None:
-        metadata = event.object.get("metadata") or {}
-        if (
-            event.resource == "/namespaces"
-            and event.type != "DELETED"
-            and metadata.get("deletionTimestamp")
-        ):
-            if metadata["name"] not in self.terminating:
-                self._start(metadata["name"])
-        elif event.type == "DELETED" and metadata.get("namespace") in self.terminating:
-            self._finish_if_empty(metadata["namespace"])
-
-    def _namespaced_keys(self) -> list[tuple[str, Any]]:
-        from backends.simulator.apiserver.rest import resource_key
-
-        return [(resource_key(r), r) for r in RESOURCES if r.namespaced]
-
-    def _start(self, name: str) -> None:
-        self.terminating.add(name)
-        for key, resource in self._namespaced_keys():
-            for obj in list(self.rest.store.objects(key, name)):
-                target = Target(resource, name, obj["metadata"]["name"], None)
-                try:
-                    delete_object(
-                        self.rest, target, {"propagationPolicy": "Background"}, dry_run=False
-                    )
-                except status.ApiStatus:
-                    continue
-        self._finish_if_empty(name)
-
-    def _finish_if_empty(self, name: str) -> None:
-        if name not in self.terminating:
-            return
-        for key, _ in self._namespaced_keys():
-            if self.rest.store.objects(key, name):
-                return
-        self.terminating.discard(name)
-        namespace = self.rest.store.get("/namespaces", "", name)
-        if namespace is not None:
-            self.rest.store.delete("/namespaces", "", name)

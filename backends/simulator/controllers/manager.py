@@ -1,11 +1,11 @@
 """The simulator's kube-controller-manager: the workload, endpoints and garbage-collection
 controllers on one ``ControllerManager`` (see framework.py for how it runs).
 
-The garbage collector always runs: without it an object deleted with the ``orphan`` or
-``foregroundDeletion`` finalizer (``kubectl delete --cascade=orphan|foreground``) would never
-go. The others run when the cluster has nodes (``workloads``): deployments, replica sets,
-replication controllers, daemon sets, stateful sets, cron jobs, jobs, ttl-after-finished,
-horizontal pod autoscalers and endpoints.
+The garbage collector and the namespace controller always run: without them an object deleted
+with the ``orphan`` or ``foregroundDeletion`` finalizer (``kubectl delete --cascade=orphan|
+foreground``), or a deleted namespace, would never go. The others run when the cluster has nodes
+(``workloads``): deployments, replica sets, replication controllers, daemon sets, stateful sets,
+cron jobs, jobs, ttl-after-finished, horizontal pod autoscalers and endpoints.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from backends.simulator.controllers.garbage_collector import GarbageCollector
 from backends.simulator.controllers.hpa import HorizontalPodAutoscalerController, PodUsage
 from backends.simulator.controllers.job import JobController
 from backends.simulator.controllers.mirroring import EndpointSliceMirroringController
+from backends.simulator.controllers.namespace_deletion import NamespaceController
 from backends.simulator.controllers.replicaset import (
     REPLICATION_CONTROLLERS,
     ReplicaSetController,
@@ -49,5 +50,5 @@ def controller_manager(
             EndpointsController(rest, clock),
             EndpointSliceMirroringController(rest, clock),
         ]
-    controllers.append(GarbageCollector(rest, clock))
+    controllers += [GarbageCollector(rest, clock), NamespaceController(rest, clock)]
     return ControllerManager(rest, clock, controllers)

@@ -31,6 +31,7 @@ from typing import Any
 from backends.simulator.apiserver.rest import Rest
 from backends.simulator.clock import Clock
 from backends.simulator.kubelet import isolation, resources
+from backends.simulator.kubelet.daemon_pods import refusal, served_by_daemon
 from backends.simulator.kubelet.kubelet import Kubelet
 from backends.simulator.kubelet.logs import LogSource, LogStore
 from backends.simulator.kubelet.podips import PodAddresses
@@ -163,6 +164,8 @@ class NodeAgents:
         return self.kubelets.get(str((pod.get("spec") or {}).get("nodeName") or ""))
 
     def _container(self, pod: Obj, container: str) -> Any:
+        if served_by_daemon(pod):
+            raise NotRunning(refusal(pod, container))
         kubelet = self._kubelet(pod)
         found = kubelet.container(pod, container) if kubelet is not None else None
         if kubelet is None or found is None:

@@ -6,8 +6,9 @@ learner (see /work/shared/reference/kuard.md): the startup log on stderr with Go
 one log line per request before it is handled, ``/healthy`` and ``/ready`` whose failures are
 controlled over ``/healthy/api`` and ``/ready/api`` (``{"failNext": N}``), ``/env/api``,
 ``/mem/api`` with allocations that really grow the resident set, ``/fs/`` (the container's
-files), ``/dns/api``, the MemQ work queue, the keygen workload (simulated: a short wait and a
-random fingerprint per key), ``/metrics``, TLS on 8443 when ``/tls/kuard.{crt,key}`` exist, and
+files), ``/dns/api``, the MemQ work queue, the keygen workload (simulated: a random fingerprint
+per key after 0.1-0.3 s of hashing, so that, like RSA-4096 generation, it keeps a CPU busy and
+can drive a HorizontalPodAutoscaler), ``/metrics``, TLS on 8443 when ``/tls/kuard.{crt,key}`` exist, and
 for v0.10.0 images every route again under ``/a``, ``/b`` and ``/c``.
 
 The runtime passes what a real container would know through variables it removes from the
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import base64
 import datetime
+import hashlib
 import html
 import json
 import mimetypes
@@ -391,7 +393,11 @@ class KeyGen:
 
     @staticmethod
     def _digest() -> str:
-        time.sleep(random.uniform(0.1, 0.3))
+        deadline = time.monotonic() + random.uniform(0.1, 0.3)
+        block = secrets.token_bytes(64)
+        while time.monotonic() < deadline:  # CPU-bound, as generating an RSA-4096 key is
+            for _ in range(1000):
+                block = hashlib.sha512(block).digest()
         return "SHA256:" + base64.b64encode(secrets.token_bytes(32)).decode().rstrip("=")
 
     def _run(self, workload: int, stop: threading.Event, config: dict[str, Any]) -> None:

@@ -1,7 +1,8 @@
 """The per-node agent: runs the pods bound to one Node with local processes.
 
 A :class:`Kubelet` watches the store for pods whose ``spec.nodeName`` is its node and gives
-each a :class:`~.pod_worker.PodWorker`. It owns what the node's pods share: the container
+each a :class:`~.pod_worker.PodWorker` (a :class:`~.daemon_pods.DaemonPodWorker` for a pod that
+stands for a component the daemon runs itself). It owns what the node's pods share: the container
 runtime, the crash-loop and image-pull back-offs, the images "present on the machine", the
 event recorder (source ``kubelet``, host = node name) and the status writer. It reads and writes
 only through the REST layer (pods' status subresource as manager ``kubelet``; deletion with
@@ -31,6 +32,7 @@ from backends.simulator.clock import Clock, rfc3339
 from backends.simulator.cluster.events import EventRecorder
 from backends.simulator.kubelet import podips, timing
 from backends.simulator.kubelet.backoff import IMAGE_BACKOFF_INITIAL, IMAGE_BACKOFF_MAX, Backoff
+from backends.simulator.kubelet.daemon_pods import DaemonPodWorker, served_by_daemon
 from backends.simulator.kubelet.env import Sources
 from backends.simulator.kubelet.images import Image
 from backends.simulator.kubelet.logs import LogStore
@@ -108,7 +110,7 @@ class Kubelet:
         self.pulled: set[str] = set()
         self.pull_bytes_per_second = PULL_BYTES_PER_SECOND
         self.port_offset = 0 if privileged_ports_allowed() else REMAP_OFFSET
-        self.workers: dict[str, PodWorker] = {}
+        self.workers: dict[str, PodWorker | DaemonPodWorker] = {}
         self._running = False
 
     # ---------------------------------------------------------------------- lifecycle
@@ -153,11 +155,11 @@ class Kubelet:
         previous_ip = (pod.get("status") or {}).get("podIP")
         if previous_ip:
             self.addresses.reserve(uid, str(previous_ip))
-        worker = PodWorker(self, pod)
+        worker = DaemonPodWorker(self, pod) if served_by_daemon(pod) else PodWorker(self, pod)
         self.workers[uid] = worker
         worker.start()
 
-    def forget(self, worker: PodWorker) -> None:
+    def forget(self, worker: PodWorker | DaemonPodWorker) -> None:
         """A pod is gone: release what it held on the node."""
         if self.workers.get(worker.uid) is worker:
             del self.workers[worker.uid]

@@ -14,7 +14,9 @@ addresses it answers on (frontends) and the endpoints it sends to (backends), as
   its first address is used; duplicates across slices count once. Terminating endpoints
   (ready false) are never used.
 
-Headless services (clusterIP None) and ExternalName services get no rules, as in kube-proxy.
+Headless services (clusterIP None) and ExternalName services get no rules, as in kube-proxy;
+nor does a service annotated ``pykctl.io/served-by: daemon`` (kube-dns: the daemon's cluster DNS
+answers on its clusterIP itself, see kubelet/daemon_pods.py).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from backends.simulator.kubelet.daemon_pods import served_by_daemon
 from backends.simulator.kubelet.kubelet import REMAP_OFFSET
 
 Obj = dict[str, Any]
@@ -115,8 +118,8 @@ def service_rules(service: Obj, slices: Sequence[Obj], node_ips: Sequence[str]) 
     metadata = service.get("metadata") or {}
     spec = service.get("spec") or {}
     kind = spec.get("type") or "ClusterIP"
-    if kind == "ExternalName" or not _has_cluster_ip(spec):
-        return []
+    if kind == "ExternalName" or not _has_cluster_ip(spec) or served_by_daemon(service):
+        return []  # (the daemon serves its own components' addresses itself)
     cluster_ips = [ip for ip in spec.get("clusterIPs") or [spec["clusterIP"]] if ip != "None"]
     external = [ip for ip in spec.get("externalIPs") or [] if _is_loopback(ip)]
     ingress = [

@@ -29,6 +29,7 @@ from aiohttp import web
 from backends.simulator.apiserver import status
 from backends.simulator.apiserver.paths import Target
 from backends.simulator.kubelet.agents import NotRunning
+from backends.simulator.kubelet.daemon_pods import SERVED_BY_DAEMON
 from backends.simulator.kubelet.runtime import AttachSession, ExecError, ExecSession
 from backends.simulator.streaming import channels
 from backends.simulator.streaming.channels import ChannelSocket, Input
@@ -156,7 +157,9 @@ async def _exec(channel: ChannelSocket, location: Location, query: StreamQuery) 
     except (NotRunning, ExecError) as err:
         if early is not None:
             early.cancel()
-        if isinstance(err, NotRunning):
+        if isinstance(err, NotRunning) and SERVED_BY_DAEMON in str(err):
+            await channel.finish(channels.internal_error(str(err)))
+        elif isinstance(err, NotRunning):
             await channel.finish(_not_found(location.container))
         else:
             await channel.finish(
