@@ -67,6 +67,8 @@ class Help:
     long: str = ""
     example: str = ""
     flags_in_use_line: bool = False  # cobra appends " [flags]" unless a command disables it
+    # --help prints nothing: the command's help template is empty (kubectl's `options`)
+    empty_help_template: bool = False
 
 
 def streams(ctx: click.Context) -> tuple[TextIO, TextIO, TextIO]:
@@ -298,4 +300,7 @@ class KGroup(click.Group):
 def render_help(command: click.Command, path: str) -> str:
     from pykctl.cli.help import render
 
+    help_text = getattr(command, "help_text", None)
+    if isinstance(help_text, Help) and help_text.empty_help_template:
+        return ""
     return render(command, path)

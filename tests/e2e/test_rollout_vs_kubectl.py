@@ -21,28 +21,6 @@ pytestmark = pytest.mark.e2e
 __all__ = ["streams"]
 Obj = dict[str, Any]
 
-HELP_PAGES = [
-    ["rollout"],
-    ["rollout", "history"],
-    ["rollout", "pause"],
-    ["rollout", "restart"],
-    ["rollout", "resume"],
-    ["rollout", "status"],
-    ["rollout", "undo"],
-    ["set", "image"],
-]
-
-
-@pytest.mark.parametrize("words", HELP_PAGES, ids=" ".join)
-def test_help_matches_kubectl(kubectl: str, tmp_path: Path, words: list[str]) -> None:
-    expected = run_process([kubectl, *words, "--help"], env=isolated_env(tmp_path))
-    ours = run_pykctl([*words, "--help"])
-    assert (ours.stdout, ours.stderr, ours.code) == (
-        re.sub(r"kubectl(?!-)", "pykctl", expected.stdout),
-        expected.stderr,
-        expected.code,
-    )
-
 
 @pytest.mark.parametrize("words", [["rollout"], ["rollout", "nope"]], ids=" ".join)
 def test_group_without_subcommand(kubectl: str, tmp_path: Path, words: list[str]) -> None:
@@ -123,6 +101,7 @@ def test_history_of_controller_revisions(streams: Streams, kind: str) -> None:
     twins.same("rollout", "history", f"{kind.lower()}/NAME", "-o", "json")
     twins.same("rollout", "history", f"{kind.lower()}/NAME", "--revision=1", "-o", "yaml")
     twins.same("rollout", "history", f"{kind.lower()}/nope")
+
 
 def test_pause_resume_and_restart(streams: Streams) -> None:
     twins = Twins(streams, "paused")

@@ -7,40 +7,17 @@ here waits for pods."""
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import isolated_env, run_process, run_pykctl
 from tests.e2e.rollout_support import Twins, deployment
 from tests.e2e.streams_support import Streams, streams
 
 pytestmark = pytest.mark.e2e
 __all__ = ["streams"]
 Obj = dict[str, Any]
-
-HELP_PAGES = [
-    ["set"],
-    ["set", "env"],
-    ["set", "resources"],
-    ["set", "selector"],
-    ["set", "serviceaccount"],
-    ["set", "sa"],
-    ["set", "subject"],
-]
-
-
-@pytest.mark.parametrize("words", HELP_PAGES, ids=" ".join)
-def test_help_matches_kubectl(kubectl: str, tmp_path: Path, words: list[str]) -> None:
-    expected = run_process([kubectl, *words, "--help"], env=isolated_env(tmp_path))
-    ours = run_pykctl([*words, "--help"])
-    assert (ours.stdout, ours.stderr, ours.code) == (
-        re.sub(r"kubectl(?!-)", "pykctl", expected.stdout),
-        expected.stderr,
-        expected.code,
-    )
 
 
 def workload(name: str) -> Obj:

@@ -9,6 +9,7 @@ HELP = Help(
     use="options",
     short="Print the list of flags inherited by all commands",
     long="Print the list of flags inherited by all commands",
+    empty_help_template=True,  # kubectl's options template: `options --help` prints nothing
 )
 
 

@@ -80,7 +80,7 @@ FLAGS = [
         STRING_SLICE,
         default=["localhost"],
         usage="Addresses to listen on (comma separated). Only accepts IP addresses or localhost as "
-        "a value. When localhost is supplied, kubectl will try to bind on both 127.0.0.1 and ::1 "
+        "a value. When localhost is supplied, pykctl will try to bind on both 127.0.0.1 and ::1 "
         "and will fail if neither of these addresses are available to bind.",
     ),
     Flag(
