@@ -116,3 +116,26 @@ def test_namespace_deletion_empties_it_then_removes_it(node_side: NodeSide) -> N
     side.until(lambda: stored_namespace(side) is None)
     code, _, stderr = get_both(side, "namespace", NS)
     assert (code, stderr) == (1, f'Error from server (NotFound): namespaces "{NS}" not found\n')
+
+
+def test_emptying_the_finalizers_of_a_stuck_namespace_removes_it(node_side: NodeSide) -> None:
+    """The well-known fix for a namespace stuck in Terminating: PUT its finalize subresource
+    with no finalizers (``kubectl replace --raw .../finalize``); the namespace goes at once."""
+    side = node_side
+    side.ok("create", "namespace", NS)
+    side.ok("apply", "-f", "-", stdin=json.dumps(deployment()))
+    side.until(lambda: len(pods(side)) == 2)
+    side.ok("delete", "namespace", NS, "--wait=false")
+    side.until(lambda: bool(condition(side, "NamespaceContentRemaining")))
+    namespace = json.loads(side.ok("get", "namespace", NS, "-o", "json"))
+    namespace["spec"]["finalizers"] = []
+    side.ok(
+        "replace", "--raw", f"/api/v1/namespaces/{NS}/finalize", "-f", "-",
+        stdin=json.dumps(namespace),
+    )  # fmt: skip
+    assert stored_namespace(side) is None
+    gone = side.kubectl("get", "namespace", NS)
+    assert (gone.code, gone.stderr) == (
+        1,
+        f'Error from server (NotFound): namespaces "{NS}" not found\n',
+    )

@@ -12,6 +12,7 @@ from aiohttp import web
 
 from backends.simulator.apiserver import status
 from backends.simulator.apiserver.bodies import PATCH_TYPES, decode, media_type
+from backends.simulator.apiserver.deletion import finish_if_released
 from backends.simulator.apiserver.paths import Target
 from backends.simulator.apiserver.rest import Response, resource_key
 from backends.simulator.clock import rfc3339
@@ -239,13 +240,14 @@ async def _token(context: ServerContext, request: web.Request, target: Target) -
 
 
 async def _finalize(context: ServerContext, request: web.Request, target: Target) -> Response:
-    """PUT namespaces/NAME/finalize: set spec.finalizers."""
+    """PUT namespaces/NAME/finalize: set spec.finalizers; a terminating namespace left with
+    none goes at once (kube-apiserver removes it in the same update)."""
     body = await _read(request) or {}
     rest = context.rest
     old = rest.get(target)
     updated = copy.deepcopy(old)
     updated.setdefault("spec", {})["finalizers"] = (body.get("spec") or {}).get("finalizers") or []
-    stored = rest.store.update(
-        resource_key(target.resource), updated, old["metadata"].get("resourceVersion")
-    )
+    key = resource_key(target.resource)
+    stored = rest.store.update(key, updated, old["metadata"].get("resourceVersion"))
+    finish_if_released(rest.store, key, stored)
     return Response(200, stored)
