@@ -81,6 +81,12 @@ ENTRIES = [
         CLUSTER_MANAGEMENT,
     ),
     _command("top", "top:top", "Display resource (CPU/memory) usage", CLUSTER_MANAGEMENT),
+    _command("cordon", "cordon:cordon", "Mark node as unschedulable", CLUSTER_MANAGEMENT),
+    _command("uncordon", "cordon:uncordon", "Mark node as schedulable", CLUSTER_MANAGEMENT),
+    _command(
+        "drain", "drain:drain", "Drain node in preparation for maintenance", CLUSTER_MANAGEMENT
+    ),
+    _command("taint", "taint:taint", "Update the taints on one or more nodes", CLUSTER_MANAGEMENT),
     _command(
         "describe",
         "describe:describe",
@@ -97,6 +103,8 @@ ENTRIES = [
         TROUBLESHOOTING,
     ),
     _command("cp", "cp:cp", "Copy files and directories to and from containers", TROUBLESHOOTING),
+    _command("auth", "auth:auth", "Inspect authorization", TROUBLESHOOTING),
+    _command("events", "events:events", "List events", TROUBLESHOOTING),
     _command(
         "apply",
         "apply:apply",
