@@ -126,6 +126,20 @@ class Client:
         data: Obj = self._call("POST", resource_path(resource, namespace), query, obj).json()
         return data
 
+    def create_subresource(
+        self,
+        resource: Resource,
+        namespace: str | None,
+        name: str,
+        subresource: str,
+        obj: Obj,
+        query: list[tuple[str, str]] | None = None,
+    ) -> Obj:
+        """POST to a named object's subresource (``pods/NAME/eviction``)."""
+        path = resource_path(resource, namespace, name, subresource)
+        data: Obj = self._call("POST", path, query, obj).json()
+        return data
+
     def replace(
         self,
         resource: Resource,

@@ -12,7 +12,6 @@ by ``--timeout`` (0: forever). The first node that fails ends the command with i
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -225,9 +224,6 @@ class Drainer:
         return options
 
     def _evict(self, pod: Obj) -> None:
-        from backends.errors import from_response
-        from pykctl.client import resource_path
-
         meta = _meta(pod)
         body = {
             "apiVersion": "policy/v1",
@@ -235,16 +231,9 @@ class Drainer:
             "metadata": {"name": meta.get("name"), "namespace": meta.get("namespace")},
             "deleteOptions": self._delete_options(),
         }
-        path = resource_path(self._pods_resource(), meta.get("namespace"), meta.get("name"))
-        response = self.client.backend.request(
-            "POST",
-            f"{path}/eviction",
-            None,
-            json.dumps(body).encode(),
-            {"Accept": "application/json", "Content-Type": "application/json"},
+        self.client.create_subresource(
+            self._pods_resource(), meta.get("namespace"), meta.get("name"), "eviction", body
         )
-        if response.status >= 400:
-            raise from_response(response, "create", "eviction")
 
     def _gone(self, pod: Obj) -> bool:
         meta = _meta(pod)

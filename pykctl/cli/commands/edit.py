@@ -28,7 +28,7 @@ from pykctl.cli.command import PROGRAM, Help, Invocation, KCommand
 from pykctl.cli.commands.create import common, sources
 from pykctl.cli.errors import CommandError, Exit
 from pykctl.cli.flags import BOOL, Flag
-from pykctl.cli.shared_flags import filename_flags
+from pykctl.cli.shared_flags import filename_flags, validate_flag
 from pykctl.ops import editing
 from pykctl.resources.builder import Info
 
@@ -382,7 +382,7 @@ def edit_flags(field_manager: str, save_config: bool) -> list[Flag]:
         *common.printer_flags(),
         common.field_manager_flag(field_manager),
         *filename_flags("Filename, directory, or URL to files to use to edit the resource"),
-        common.validate_flag(),
+        validate_flag(),
         Flag(
             "windows-line-endings",
             BOOL,

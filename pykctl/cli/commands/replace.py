@@ -18,7 +18,7 @@ from pykctl.cli.commands import delete as deleting
 from pykctl.cli.commands.create import common, sources
 from pykctl.cli.errors import CommandError
 from pykctl.cli.flags import Flag
-from pykctl.cli.shared_flags import dry_run_flag
+from pykctl.cli.shared_flags import dry_run_flag, validate_flag
 from pykctl.ops.apply import create_or_update_annotation
 from pykctl.resources.builder import Info
 
@@ -194,7 +194,7 @@ pykctl replace --force -f ./pod.json""",
             False, "The files, directories or URLs that contain the configurations to replace."
         ),
         *common.printer_flags(),
-        common.validate_flag(),
+        validate_flag(),
         common.save_config_flag(),
         dry_run_flag(),
         Flag(

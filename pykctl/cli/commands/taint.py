@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from pykctl.cli.command import Help, Invocation, KCommand
-from pykctl.cli.commands.create.common import validate_flag
 from pykctl.cli.commands.objects import (
     CLIENT,
     ObjectPrinter,
@@ -26,7 +25,7 @@ from pykctl.cli.commands.objects import (
 )
 from pykctl.cli.errors import CommandError
 from pykctl.cli.flags import BOOL, Flag
-from pykctl.cli.shared_flags import dry_run_flag, selector_flag
+from pykctl.cli.shared_flags import dry_run_flag, selector_flag, validate_flag
 from pykctl.resources.targets import TargetSpec, aggregate
 
 Obj = dict[str, Any]

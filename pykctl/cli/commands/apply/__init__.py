@@ -11,7 +11,7 @@ from pykctl.cli.command import Entry, Help, Invocation, KCommand
 from pykctl.cli.commands.create import common
 from pykctl.cli.commands.delete import deletion_flags
 from pykctl.cli.flags import BOOL, STRING_ARRAY, Flag
-from pykctl.cli.shared_flags import dry_run_flag, selector_flag
+from pykctl.cli.shared_flags import dry_run_flag, selector_flag, validate_flag
 
 _M = "pykctl.cli.commands.apply.lastapplied"
 
@@ -48,7 +48,7 @@ FLAGS = [
         False, "The files, directories or URLs that contain the configurations to apply."
     ),
     *common.printer_flags(),
-    common.validate_flag(),
+    validate_flag(),
     dry_run_flag(),
     Flag("server-side", BOOL, usage="If true, apply runs in the server instead of the client."),
     Flag(

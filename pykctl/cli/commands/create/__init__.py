@@ -13,7 +13,7 @@ from pykctl.cli.command import Entry, Help, Invocation, KCommand
 from pykctl.cli.commands.create import common
 from pykctl.cli.errors import CommandError
 from pykctl.cli.flags import BOOL, Flag
-from pykctl.cli.shared_flags import dry_run_flag, filename_flags, selector_flag
+from pykctl.cli.shared_flags import dry_run_flag, filename_flags, selector_flag, validate_flag
 
 _M = "pykctl.cli.commands.create"
 
@@ -45,7 +45,7 @@ FLAGS = [
     ),
     common.save_config_flag(),
     selector_flag(),
-    common.validate_flag(),
+    validate_flag(),
     Flag(
         "windows-line-endings",
         BOOL,

@@ -45,22 +45,6 @@ STRICT, WARN, IGNORE = "Strict", "Warn", "Ignore"
 # --- flags ------------------------------------------------------------------------------------
 
 
-def validate_flag() -> Flag:
-    return Flag(
-        "validate",
-        default="strict",
-        no_opt_value="strict",
-        usage='Must be one of: strict (or true), warn, ignore (or false). "true" or "strict" will '
-        "use a schema to validate the input and fail the request if invalid. It will perform "
-        "server side validation if ServerSideFieldValidation is enabled on the api-server, but "
-        'will fall back to less reliable client-side validation if not. "warn" will warn about '
-        "unknown or duplicate fields without blocking the request if server-side field "
-        'validation is enabled on the API server, and behave as "ignore" otherwise. "false" or '
-        '"ignore" will not perform any schema validation, silently dropping any unknown or '
-        "duplicate fields.",
-    )
-
-
 def field_manager_flag(default: str) -> Flag:
     return Flag(
         "field-manager",

@@ -19,7 +19,7 @@ from pykctl.cli.command import Invocation
 from pykctl.cli.commands.create import common
 from pykctl.cli.errors import CommandError
 from pykctl.cli.flags import Flag
-from pykctl.cli.shared_flags import dry_run_flag
+from pykctl.cli.shared_flags import dry_run_flag, validate_flag
 from pykctl.ops.generators import GeneratorError
 from pykctl.resources.discovery import Resource
 
@@ -46,7 +46,7 @@ def flags(*own: Flag, save_config: bool = True) -> list[Flag]:
     shared = [
         *common.printer_flags(),
         dry_run_flag(),
-        common.validate_flag(),
+        validate_flag(),
         common.field_manager_flag("kubectl-create"),
     ]
     if save_config:
