@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
-import tempfile
 from collections.abc import Iterator
 
 from backends.objects import goyaml
@@ -61,6 +60,8 @@ def write_file(config: Config, path: str) -> None:
         mode = stat.S_IMODE(os.stat(path).st_mode)
     except FileNotFoundError:
         mode = 0o600
+    import tempfile  # writes only
+
     fd, tmp = tempfile.mkstemp(prefix=".kubeconfig-", dir=directory)
     try:
         with os.fdopen(fd, "wb") as f:

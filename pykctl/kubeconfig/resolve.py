@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import json
 import os
-import subprocess
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -158,6 +157,8 @@ def _run_exec_plugin(
     env["KUBERNETES_EXEC_INFO"] = json.dumps(info)
     command = [spec.get("command", ""), *(spec.get("args") or [])]
     try:
+        import subprocess  # exec credential plugins only
+
         done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
     except FileNotFoundError:
         hint = spec.get("installHint") or ""

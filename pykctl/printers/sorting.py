@@ -21,7 +21,6 @@ from collections.abc import Callable
 from typing import Any
 
 from backends.objects.quantity import Quantity, QuantityError
-from pykctl.printers import jsonpath
 from pykctl.printers.godump import go_quote
 
 Obj = dict[str, Any]
@@ -336,6 +335,8 @@ def sort_objects(objects: list[Obj], field: str) -> list[int]:
     ``field`` is the ``--sort-by`` text; raises SortError when it is not a usable path or no
     object has it, and UnsortableError when two values cannot be compared.
     """
+    from pykctl.printers import jsonpath  # only when sorting (it is costly to import)
+
     try:
         parsed = jsonpath.parse(jsonpath.relaxed(field), "sorting")
         values = [parsed.find_results(obj) for obj in objects]
@@ -351,6 +352,8 @@ def sort_objects(objects: list[Obj], field: str) -> list[int]:
 
 def relaxed_or_raw(field: str) -> str:
     """The relaxed form of ``field``, or ``field`` itself when it cannot be relaxed."""
+    from pykctl.printers import jsonpath  # only when sorting (it is costly to import)
+
     try:
         return jsonpath.relaxed(field)
     except jsonpath.JSONPathError:
@@ -363,6 +366,8 @@ def sort_table_rows(table: Obj, field: str) -> None:
     Raises SortError as kubectl's table sorter words it (kubectl then prints nothing for the
     table), UnsortableError when two values cannot be compared.
     """
+    from pykctl.printers import jsonpath  # only when sorting (it is costly to import)
+
     rows: list[Obj] = table.get("rows") or []
     path = relaxed_or_raw(field)
     try:
